@@ -1,0 +1,215 @@
+// Package config loads SyncBoard's configuration from the environment.
+//
+// Configuration lives in the environment (twelve-factor): the code is the same
+// in development and production and only variables change. A .env file, when
+// present, fills in variables the environment does not already set.
+package config
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/joho/godotenv"
+)
+
+// Environments SyncBoard knows.
+const (
+	EnvDevelopment = "development"
+	EnvProduction  = "production"
+)
+
+// DefaultJWTSecret is the development secret. It is public (it is in this
+// file), so production refuses to start with it.
+const DefaultJWTSecret = "dev-only-insecure-jwt-secret-change-me"
+
+// MinJWTSecretBytes is the shortest secret production accepts: HS256 wants a
+// key at least as long as its 256-bit output.
+const MinJWTSecretBytes = 32
+
+// DefaultDatabaseURL points at a local PostgreSQL with trust authentication.
+// search_path=public binds the connection to the schema the migrations
+// create, as atlas.hcl does, so the CLI and the server agree on where
+// atlas_schema_revisions lives.
+const DefaultDatabaseURL = "postgres://postgres@127.0.0.1:5432/syncboard?sslmode=disable&search_path=public"
+
+// Config is SyncBoard's whole configuration.
+type Config struct {
+	DatabaseURL        string
+	HTTPAddr           string
+	Env                string
+	LogLevel           slog.Level
+	JWTSecret          string
+	JWTTTL             time.Duration
+	BcryptCost         int
+	DBMaxOpenConns     int
+	DBMaxIdleConns     int
+	DBConnMaxLifetime  time.Duration
+	MigrateOnStart     bool
+	CORSAllowedOrigins []string
+	TrustedProxies     []string
+	// ShutdownTimeout bounds how long in-flight requests may run after
+	// SIGINT/SIGTERM before the server stops waiting for them.
+	ShutdownTimeout time.Duration
+}
+
+// IsProduction reports whether the server runs in production mode.
+func (c Config) IsProduction() bool { return c.Env == EnvProduction }
+
+// Load reads the configuration from getenv, falling back to the variables of
+// the optional file dotenvPath (variables set in the environment win). The
+// process environment itself is never modified. An empty dotenvPath skips
+// the file.
+func Load(getenv func(string) string, dotenvPath string) (Config, error) {
+	if dotenvPath == "" {
+		return FromEnv(getenv)
+	}
+	file, err := godotenv.Read(dotenvPath)
+	if err != nil && !errors.Is(err, os.ErrNotExist) {
+		return Config{}, fmt.Errorf("config: read %s: %w", dotenvPath, err)
+	}
+	return FromEnv(func(name string) string {
+		if v := getenv(name); v != "" {
+			return v
+		}
+		return file[name]
+	})
+}
+
+// FromEnv builds a Config from getenv, applying development defaults, and
+// validates it. Every problem is reported with the variable's name.
+func FromEnv(getenv func(string) string) (Config, error) {
+	p := parser{getenv: getenv}
+	c := Config{
+		DatabaseURL:        p.str("DATABASE_URL", DefaultDatabaseURL),
+		HTTPAddr:           p.str("HTTP_ADDR", ":8080"),
+		Env:                p.str("APP_ENV", EnvDevelopment),
+		LogLevel:           p.level("LOG_LEVEL", slog.LevelInfo),
+		JWTSecret:          getenv("JWT_SECRET"),
+		JWTTTL:             p.duration("JWT_TTL", 24*time.Hour),
+		BcryptCost:         p.integer("BCRYPT_COST", 12, 4, 31),
+		DBMaxOpenConns:     p.integer("DB_MAX_OPEN_CONNS", 20, 1, 10000),
+		DBMaxIdleConns:     p.integer("DB_MAX_IDLE_CONNS", 10, 0, 10000),
+		DBConnMaxLifetime:  p.duration("DB_CONN_MAX_LIFETIME", 30*time.Minute),
+		MigrateOnStart:     p.boolean("MIGRATE_ON_START", true),
+		CORSAllowedOrigins: p.list("CORS_ALLOWED_ORIGINS"),
+		TrustedProxies:     p.list("TRUSTED_PROXIES"),
+		ShutdownTimeout:    p.duration("SHUTDOWN_TIMEOUT", 20*time.Second),
+	}
+	if c.Env != EnvDevelopment && c.Env != EnvProduction {
+		p.fail("APP_ENV", "must be %q or %q, got %q", EnvDevelopment, EnvProduction, c.Env)
+	}
+	if c.JWTTTL <= 0 {
+		p.fail("JWT_TTL", "must be positive, got %s", c.JWTTTL)
+	}
+	if c.DBMaxIdleConns > c.DBMaxOpenConns {
+		c.DBMaxIdleConns = c.DBMaxOpenConns
+	}
+	switch {
+	case c.IsProduction() && c.JWTSecret == "":
+		p.fail("JWT_SECRET", "is required in production")
+	case c.IsProduction() && c.JWTSecret == DefaultJWTSecret:
+		p.fail("JWT_SECRET", "is the public development default; set a random secret in production")
+	case c.IsProduction() && len(c.JWTSecret) < MinJWTSecretBytes:
+		p.fail("JWT_SECRET", "must be at least %d bytes in production, got %d", MinJWTSecretBytes, len(c.JWTSecret))
+	case c.JWTSecret == "":
+		c.JWTSecret = DefaultJWTSecret
+	}
+	if len(p.errs) > 0 {
+		return Config{}, errors.Join(p.errs...)
+	}
+	return c, nil
+}
+
+// parser reads typed variables and collects every problem, so one start-up
+// reports all bad variables at once.
+type parser struct {
+	getenv func(string) string
+	errs   []error
+}
+
+func (p *parser) fail(name, format string, args ...any) {
+	p.errs = append(p.errs, fmt.Errorf("config: %s %s", name, fmt.Sprintf(format, args...)))
+}
+
+func (p *parser) str(name, def string) string {
+	if v := strings.TrimSpace(p.getenv(name)); v != "" {
+		return v
+	}
+	return def
+}
+
+func (p *parser) integer(name string, def, lo, hi int) int {
+	v := strings.TrimSpace(p.getenv(name))
+	if v == "" {
+		return def
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil {
+		p.fail(name, "must be a whole number, got %q", v)
+		return def
+	}
+	if n < lo || n > hi {
+		p.fail(name, "must be between %d and %d, got %d", lo, hi, n)
+		return def
+	}
+	return n
+}
+
+func (p *parser) duration(name string, def time.Duration) time.Duration {
+	v := strings.TrimSpace(p.getenv(name))
+	if v == "" {
+		return def
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil {
+		p.fail(name, "must be a Go duration such as 30s, 15m or 24h, got %q", v)
+		return def
+	}
+	if d < 0 {
+		p.fail(name, "must not be negative, got %s", d)
+		return def
+	}
+	return d
+}
+
+func (p *parser) boolean(name string, def bool) bool {
+	v := strings.TrimSpace(p.getenv(name))
+	if v == "" {
+		return def
+	}
+	b, err := strconv.ParseBool(v)
+	if err != nil {
+		p.fail(name, "must be true or false, got %q", v)
+		return def
+	}
+	return b
+}
+
+func (p *parser) level(name string, def slog.Level) slog.Level {
+	v := strings.TrimSpace(p.getenv(name))
+	if v == "" {
+		return def
+	}
+	var l slog.Level
+	if err := l.UnmarshalText([]byte(v)); err != nil {
+		p.fail(name, "must be debug, info, warn or error, got %q", v)
+		return def
+	}
+	return l
+}
+
+// list splits a comma-separated variable, dropping empty items.
+func (p *parser) list(name string) []string {
+	var out []string
+	for _, item := range strings.Split(p.getenv(name), ",") {
+		if item = strings.TrimSpace(item); item != "" {
+			out = append(out, item)
+		}
+	}
+	return out
+}

@@ -1,0 +1,147 @@
+// Package database opens SyncBoard's PostgreSQL connection pool through GORM
+// and pgx, and creates the application database when it is missing.
+package database
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"gorm.io/driver/postgres"
+	"gorm.io/gorm"
+)
+
+// SlowQuery is the duration past which a statement is logged at warn.
+const SlowQuery = 200 * time.Millisecond
+
+// Options are the pool settings of Open.
+type Options struct {
+	MaxOpenConns    int
+	MaxIdleConns    int
+	ConnMaxLifetime time.Duration
+	Logger          *slog.Logger
+}
+
+// Open connects to PostgreSQL at databaseURL and checks that it answers.
+//
+// TranslateError turns driver errors such as unique violations into gorm's
+// sentinel errors; SkipDefaultTransaction is on because every Store method
+// that writes opens its own transaction, so gorm's implicit per-statement
+// transaction would only add round trips. Times are UTC, truncated to the
+// microsecond PostgreSQL stores, so what a handler returns is what a later
+// read returns.
+func Open(ctx context.Context, databaseURL string, opts Options) (*gorm.DB, error) {
+	log := opts.Logger
+	if log == nil {
+		log = slog.Default()
+	}
+	db, err := gorm.Open(postgres.New(postgres.Config{DSN: databaseURL}), &gorm.Config{
+		TranslateError:         true,
+		SkipDefaultTransaction: true,
+		Logger:                 NewLogger(log, SlowQuery),
+		NowFunc:                func() time.Time { return time.Now().UTC().Truncate(time.Microsecond) },
+	})
+	if err != nil {
+		return nil, Unreachable(databaseURL, err)
+	}
+	sqlDB, err := db.DB()
+	if err != nil {
+		return nil, fmt.Errorf("database handle: %w", err)
+	}
+	sqlDB.SetMaxOpenConns(opts.MaxOpenConns)
+	sqlDB.SetMaxIdleConns(opts.MaxIdleConns)
+	sqlDB.SetConnMaxLifetime(opts.ConnMaxLifetime)
+	pingCtx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	if err := sqlDB.PingContext(pingCtx); err != nil {
+		_ = sqlDB.Close()
+		return nil, Unreachable(databaseURL, err)
+	}
+	return db, nil
+}
+
+// Close closes the pool behind db.
+func Close(db *gorm.DB) error {
+	sqlDB, err := db.DB()
+	if err != nil {
+		return err
+	}
+	return sqlDB.Close()
+}
+
+// UnreachableError says, in one line, that PostgreSQL could not be reached,
+// at which URL (password hidden), and how to start one.
+type UnreachableError struct {
+	URL string
+	Err error
+}
+
+func (e *UnreachableError) Error() string {
+	return fmt.Sprintf("cannot reach PostgreSQL at %s (%v); start one with `docker compose up -d db` or a local server, or set DATABASE_URL",
+		e.URL, oneLine(e.Err))
+}
+
+func (e *UnreachableError) Unwrap() error { return e.Err }
+
+// Unreachable wraps err as an UnreachableError for databaseURL.
+func Unreachable(databaseURL string, err error) error {
+	return &UnreachableError{URL: Redact(databaseURL), Err: err}
+}
+
+// Redact hides the password in a database URL, for messages and logs.
+func Redact(databaseURL string) string {
+	u, err := url.Parse(databaseURL)
+	if err != nil {
+		return "(unparseable DATABASE_URL)"
+	}
+	return u.Redacted()
+}
+
+func oneLine(err error) string {
+	return strings.Join(strings.Fields(err.Error()), " ")
+}
+
+// EnsureDatabase creates the database named in databaseURL if PostgreSQL is
+// reachable but that database does not exist yet. It connects to the
+// server's maintenance database "postgres" to do so.
+func EnsureDatabase(ctx context.Context, databaseURL string) (created bool, err error) {
+	cfg, err := pgx.ParseConfig(databaseURL)
+	if err != nil {
+		return false, fmt.Errorf("DATABASE_URL: %w", err)
+	}
+	name := cfg.Database
+	if name == "" {
+		return false, errors.New("DATABASE_URL names no database")
+	}
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	conn, err := pgx.ConnectConfig(ctx, cfg)
+	if err == nil {
+		return false, conn.Close(ctx)
+	}
+	var pgErr *pgconn.PgError
+	if !errors.As(err, &pgErr) || pgErr.Code != "3D000" { // invalid_catalog_name
+		return false, Unreachable(databaseURL, err)
+	}
+	admin := cfg.Copy()
+	admin.Database = "postgres"
+	conn, err = pgx.ConnectConfig(ctx, admin)
+	if err != nil {
+		return false, Unreachable(databaseURL, err)
+	}
+	defer conn.Close(ctx)
+	_, err = conn.Exec(ctx, "CREATE DATABASE "+pgx.Identifier{name}.Sanitize())
+	if errors.As(err, &pgErr) && pgErr.Code == "42P04" { // duplicate_database: another process won the race
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("create database %q: %w", name, err)
+	}
+	return true, nil
+}

@@ -1,0 +1,57 @@
+// Package handlers is SyncBoard's HTTP layer: routes.go is the map of the
+// whole API; each handler binds a request DTO, validates it, calls the Store
+// with the request's context, and writes a response DTO or the contract's
+// error body.
+package handlers
+
+import (
+	"fmt"
+	"log/slog"
+	"sync/atomic"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/syncboard/syncboard/middleware"
+	"github.com/syncboard/syncboard/models"
+)
+
+// Deps are what the router needs.
+type Deps struct {
+	Store  *models.Store
+	Log    *slog.Logger
+	// Draining turns /readyz to 503 while the server shuts down.
+	Draining *atomic.Bool
+	// TrustedProxies may set X-Forwarded-For; nil trusts no proxy.
+	TrustedProxies []string
+}
+
+// NewRouter returns the HTTP handler of the whole API.
+func NewRouter(d Deps) (*gin.Engine, error) {
+	if d.Draining == nil {
+		d.Draining = new(atomic.Bool)
+	}
+	r := gin.New()
+	// Gin trusts every proxy by default, which lets any client pick its own
+	// IP through X-Forwarded-For; trust only the configured ones.
+	if err := r.SetTrustedProxies(d.TrustedProxies); err != nil {
+		return nil, fmt.Errorf("TRUSTED_PROXIES: %w", err)
+	}
+	r.HandleMethodNotAllowed = true
+	r.Use(
+		middleware.RequestID(),
+		middleware.AccessLog(d.Log),
+		middleware.Recover(d.Log, func(c *gin.Context) {
+			writeError(c, d.Log, models.Errorf(models.CodeInternal, "internal server error"))
+		}),
+	)
+	r.NoRoute(func(c *gin.Context) {
+		writeError(c, d.Log, models.Errorf(models.CodeNotFound, "no such route: %s", c.Request.URL.Path))
+	})
+	r.NoMethod(func(c *gin.Context) {
+		writeError(c, d.Log, models.Errorf(models.CodeMethodNotAllowed, "method %s is not allowed here", c.Request.Method))
+	})
+
+	r.GET("/healthz", healthz())
+	r.GET("/readyz", readyz(d.Store, d.Draining, d.Log))
+	return r, nil
+}

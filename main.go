@@ -1,0 +1,203 @@
+// Command syncboard is the SyncBoard API server.
+//
+//	syncboard                  serve the API (applies migrations first when MIGRATE_ON_START is true)
+//	syncboard migrate apply    apply pending migrations and exit
+//	syncboard migrate status   show applied and pending migrations
+//
+// Configuration comes from the environment and an optional .env file; see
+// README.md for the variables.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"sync/atomic"
+	"syscall"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/syncboard/syncboard/config"
+	"github.com/syncboard/syncboard/database"
+	"github.com/syncboard/syncboard/dbmigrate"
+	"github.com/syncboard/syncboard/handlers"
+	"github.com/syncboard/syncboard/migrations"
+	"github.com/syncboard/syncboard/models"
+)
+
+const usage = `usage: syncboard [serve | migrate apply | migrate status]`
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args[1:], os.Getenv, os.Stdout); err != nil {
+		fmt.Fprintln(os.Stderr, "syncboard:", err)
+		os.Exit(1)
+	}
+}
+
+// run is the whole program; main only supplies the process's context,
+// arguments, environment and output. ctx ends on SIGINT or SIGTERM.
+func run(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
+	cfg, err := config.Load(getenv, ".env")
+	if err != nil {
+		return err
+	}
+	log := newLogger(cfg, stdout)
+	switch {
+	case len(args) == 0 || len(args) == 1 && args[0] == "serve":
+		return serve(ctx, cfg, log)
+	case len(args) == 2 && args[0] == "migrate" && args[1] == "apply":
+		return migrateApply(ctx, cfg, log, stdout)
+	case len(args) == 2 && args[0] == "migrate" && args[1] == "status":
+		return migrateStatus(ctx, cfg, stdout)
+	default:
+		return errors.New(usage)
+	}
+}
+
+func newLogger(cfg config.Config, w io.Writer) *slog.Logger {
+	opts := &slog.HandlerOptions{Level: cfg.LogLevel}
+	if cfg.IsProduction() {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
+}
+
+// prepareDatabase creates the database in development when it is missing
+// (so a fresh checkout runs with no manual step) and applies migrations when
+// MIGRATE_ON_START is true. Production never creates databases.
+func prepareDatabase(ctx context.Context, cfg config.Config, log *slog.Logger) error {
+	if !cfg.IsProduction() {
+		created, err := database.EnsureDatabase(ctx, cfg.DatabaseURL)
+		if err != nil {
+			return err
+		}
+		if created {
+			log.Info("created database", "url", database.Redact(cfg.DatabaseURL))
+		}
+	}
+	if !cfg.MigrateOnStart {
+		return nil
+	}
+	res, err := dbmigrate.Apply(ctx, cfg.DatabaseURL, migrations.Dir(), log)
+	if err != nil {
+		return err
+	}
+	log.Info("migrations up to date", "applied_now", len(res.Applied), "version", res.Current)
+	return nil
+}
+
+func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
+	if cfg.IsProduction() {
+		gin.SetMode(gin.ReleaseMode)
+	}
+	if err := prepareDatabase(ctx, cfg, log); err != nil {
+		return err
+	}
+	db, err := database.Open(ctx, cfg.DatabaseURL, database.Options{
+		MaxOpenConns:    cfg.DBMaxOpenConns,
+		MaxIdleConns:    cfg.DBMaxIdleConns,
+		ConnMaxLifetime: cfg.DBConnMaxLifetime,
+		Logger:          log,
+	})
+	if err != nil {
+		return err
+	}
+	defer database.Close(db)
+
+	draining := new(atomic.Bool)
+	router, err := handlers.NewRouter(handlers.Deps{
+		Store:          models.NewStore(db),
+		Log:            log,
+		Draining:       draining,
+		TrustedProxies: cfg.TrustedProxies,
+	})
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", cfg.HTTPAddr)
+	if err != nil {
+		return fmt.Errorf("HTTP_ADDR %s: %w", cfg.HTTPAddr, err)
+	}
+	srv := &http.Server{
+		Handler:           router,
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	serveErr := make(chan error, 1)
+	go func() { serveErr <- srv.Serve(ln) }()
+	log.Info("listening", "addr", ln.Addr().String(), "env", cfg.Env)
+
+	select {
+	case err := <-serveErr:
+		return fmt.Errorf("serve: %w", err)
+	case <-ctx.Done():
+	}
+	// Readiness turns 503 first, so load balancers stop sending new work;
+	// Shutdown then stops accepting and waits for every in-flight request.
+	draining.Store(true)
+	log.Info("shutting down", "grace", cfg.ShutdownTimeout)
+	shutdownCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cfg.ShutdownTimeout)
+	defer cancel()
+	if err := srv.Shutdown(shutdownCtx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	log.Info("stopped")
+	return nil
+}
+
+func migrateApply(ctx context.Context, cfg config.Config, log *slog.Logger, stdout io.Writer) error {
+	if _, err := database.EnsureDatabase(ctx, cfg.DatabaseURL); err != nil {
+		return err
+	}
+	res, err := dbmigrate.Apply(ctx, cfg.DatabaseURL, migrations.Dir(), log)
+	if err != nil {
+		return err
+	}
+	if len(res.Applied) == 0 {
+		fmt.Fprintf(stdout, "No migration files to execute (current version %s)\n", orNone(res.Current))
+		return nil
+	}
+	fmt.Fprintf(stdout, "Applied %d migration file(s): %v; current version %s\n", len(res.Applied), res.Applied, res.Current)
+	return nil
+}
+
+func migrateStatus(ctx context.Context, cfg config.Config, stdout io.Writer) error {
+	st, err := dbmigrate.ReadStatus(ctx, cfg.DatabaseURL, migrations.Dir())
+	if err != nil {
+		return err
+	}
+	state := "OK"
+	if !st.OK() {
+		state = "PENDING"
+	}
+	fmt.Fprintf(stdout, "Migration Status: %s\n", state)
+	fmt.Fprintf(stdout, "  -- Current Version: %s\n", orNone(st.Current))
+	fmt.Fprintf(stdout, "  -- Executed Files:  %d\n", len(st.Applied))
+	fmt.Fprintf(stdout, "  -- Pending Files:   %d\n", len(st.Pending))
+	for _, f := range st.Pending {
+		fmt.Fprintf(stdout, "     %s\n", f)
+	}
+	if st.Partial != "" {
+		fmt.Fprintf(stdout, "  -- Failed Version:  %s: %s\n", st.Partial, st.ErrorMsg)
+	}
+	return nil
+}
+
+func orNone(v string) string {
+	if v == "" {
+		return "(none)"
+	}
+	return v
+}

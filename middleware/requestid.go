@@ -1,0 +1,43 @@
+// Package middleware holds SyncBoard's Gin middleware: request IDs, the
+// access log and panic recovery.
+package middleware
+
+import (
+	"github.com/gin-gonic/gin"
+	"github.com/google/uuid"
+
+	"github.com/syncboard/syncboard/internal/reqid"
+)
+
+// RequestIDHeader carries the request ID in and out.
+const RequestIDHeader = "X-Request-ID"
+
+// RequestID gives every request an ID, echoed in the response header and
+// carried in the request's context for every log line. A well-formed ID from
+// the client or a proxy is kept, so one ID can follow a request across
+// services; anything else is replaced, so logs never carry arbitrary input.
+func RequestID() gin.HandlerFunc {
+	return func(c *gin.Context) {
+		id := c.GetHeader(RequestIDHeader)
+		if !validID(id) {
+			id = uuid.NewString()
+		}
+		c.Header(RequestIDHeader, id)
+		c.Request = c.Request.WithContext(reqid.With(c.Request.Context(), id))
+		c.Next()
+	}
+}
+
+func validID(id string) bool {
+	if id == "" || len(id) > 64 {
+		return false
+	}
+	for _, r := range id {
+		switch {
+		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9', r == '-', r == '_', r == '.':
+		default:
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,126 @@
+// Package models holds SyncBoard's GORM models and the Store through which
+// every use case reaches PostgreSQL.
+//
+// The structs here are the single source of the database schema: Atlas loads
+// them (through cmd/atlas-loader) and diffs them against migrations/ to write
+// the next migration. Integrity rules therefore live in the tags: foreign keys
+// with their ON DELETE actions, named unique indexes and CHECK constraints.
+package models
+
+import (
+	"time"
+
+	"github.com/google/uuid"
+	"gorm.io/gorm"
+)
+
+// Roles a member can hold in a room. The creator of a room is its owner.
+const (
+	RoleOwner  = "owner"
+	RoleMember = "member"
+)
+
+// User is a registered account.
+//
+// Email is stored lowercased, and the unique index is on lower(email) as
+// well, so two spellings of one address can never both exist, even if a
+// future code path forgot to lowercase.
+type User struct {
+	ID           uuid.UUID `gorm:"type:uuid;primaryKey"`
+	Email        string    `gorm:"type:varchar(254);not null;uniqueIndex:uq_users_email_lower,expression:lower(email)"`
+	PasswordHash string    `gorm:"type:varchar(100);not null"`
+	DisplayName  string    `gorm:"type:varchar(100);not null"`
+	// TokensValidAfter is the revocation marker: a token issued before it is
+	// refused. It moves forward on logout-all and on a password change.
+	TokensValidAfter time.Time `gorm:"type:timestamptz;not null;default:now()"`
+	CreatedAt        time.Time `gorm:"type:timestamptz;not null"`
+	UpdatedAt        time.Time `gorm:"type:timestamptz;not null"`
+
+	// Memberships are removed with the user (ON DELETE CASCADE).
+	Memberships []RoomMember `gorm:"foreignKey:UserID;constraint:OnDelete:CASCADE"`
+	// CreatedRooms restrict deleting a user who still owns rooms: the rooms
+	// hold other members' work, and ownership cannot be transferred yet, so
+	// neither silently destroying them nor leaving them ownerless is right.
+	CreatedRooms []Room `gorm:"foreignKey:CreatedBy;constraint:OnDelete:RESTRICT"`
+	// CreatedCards survive their author: the card belongs to the board.
+	CreatedCards []Card `gorm:"foreignKey:CreatedBy;constraint:OnDelete:SET NULL"`
+}
+
+// Room is a board. Version starts at 1 and goes up by one with every
+// successful change to the room, its members, columns or cards.
+type Room struct {
+	ID        uuid.UUID `gorm:"type:uuid;primaryKey"`
+	Name      string    `gorm:"type:varchar(200);not null"`
+	CreatedBy uuid.UUID `gorm:"type:uuid;not null;index:idx_rooms_created_by"`
+	Version   int64     `gorm:"not null;default:1;check:chk_rooms_version,version >= 1"`
+	CreatedAt time.Time `gorm:"type:timestamptz;not null"`
+	UpdatedAt time.Time `gorm:"type:timestamptz;not null"`
+
+	Members []RoomMember `gorm:"foreignKey:RoomID;constraint:OnDelete:CASCADE"`
+	Columns []Column     `gorm:"foreignKey:RoomID;constraint:OnDelete:CASCADE"`
+}
+
+// RoomMember is the junction between users and rooms, with the member's role.
+type RoomMember struct {
+	ID       uuid.UUID `gorm:"type:uuid;primaryKey"`
+	RoomID   uuid.UUID `gorm:"type:uuid;not null;uniqueIndex:uq_room_user,priority:1"`
+	UserID   uuid.UUID `gorm:"type:uuid;not null;uniqueIndex:uq_room_user,priority:2;index:idx_room_members_user_id"`
+	Role     string    `gorm:"type:text;not null;check:chk_room_members_role,role IN ('owner', 'member')"`
+	JoinedAt time.Time `gorm:"type:timestamptz;not null;default:now()"`
+
+	User User `gorm:"foreignKey:UserID"`
+}
+
+// Column is a list on a board. Positions in a room are exactly 0..n-1.
+type Column struct {
+	ID        uuid.UUID `gorm:"type:uuid;primaryKey"`
+	RoomID    uuid.UUID `gorm:"type:uuid;not null;index:idx_columns_room_position,priority:1"`
+	Name      string    `gorm:"type:varchar(200);not null"`
+	Position  int       `gorm:"type:integer;not null;index:idx_columns_room_position,priority:2;check:chk_columns_position,position >= 0"`
+	CreatedAt time.Time `gorm:"type:timestamptz;not null"`
+	UpdatedAt time.Time `gorm:"type:timestamptz;not null"`
+
+	Cards []Card `gorm:"foreignKey:ColumnID;constraint:OnDelete:CASCADE"`
+}
+
+// Card sits in a column. Positions in a column are exactly 0..n-1.
+type Card struct {
+	ID          uuid.UUID `gorm:"type:uuid;primaryKey"`
+	ColumnID    uuid.UUID `gorm:"type:uuid;not null;index:idx_cards_column_position,priority:1"`
+	Title       string    `gorm:"type:varchar(200);not null"`
+	Description string    `gorm:"type:text;not null;default:''"`
+	Position    int       `gorm:"type:integer;not null;index:idx_cards_column_position,priority:2;check:chk_cards_position,position >= 0"`
+	// CreatedBy is nil once its author's account is deleted.
+	CreatedBy *uuid.UUID `gorm:"type:uuid;index:idx_cards_created_by"`
+	CreatedAt time.Time  `gorm:"type:timestamptz;not null"`
+	UpdatedAt time.Time  `gorm:"type:timestamptz;not null"`
+}
+
+// All lists every model, parents before children: the order Atlas's loader
+// and anything else that walks the schema should use.
+func All() []any {
+	return []any{&User{}, &Room{}, &RoomMember{}, &Column{}, &Card{}}
+}
+
+// newID fills a zero primary key with a random UUID. IDs are generated in the
+// application: no round trip to learn them, and they reveal nothing.
+func newID(id *uuid.UUID) {
+	if *id == uuid.Nil {
+		*id = uuid.New()
+	}
+}
+
+// BeforeCreate implements gorm's hook to assign the ID.
+func (u *User) BeforeCreate(*gorm.DB) error { newID(&u.ID); return nil }
+
+// BeforeCreate implements gorm's hook to assign the ID.
+func (r *Room) BeforeCreate(*gorm.DB) error { newID(&r.ID); return nil }
+
+// BeforeCreate implements gorm's hook to assign the ID.
+func (m *RoomMember) BeforeCreate(*gorm.DB) error { newID(&m.ID); return nil }
+
+// BeforeCreate implements gorm's hook to assign the ID.
+func (c *Column) BeforeCreate(*gorm.DB) error { newID(&c.ID); return nil }
+
+// BeforeCreate implements gorm's hook to assign the ID.
+func (c *Card) BeforeCreate(*gorm.DB) error { newID(&c.ID); return nil }
