@@ -46,7 +46,11 @@ func main() {
 // run is the whole program; main only supplies the process's context,
 // arguments, environment and output. ctx ends on SIGINT or SIGTERM.
 func run(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
-	cfg, err := config.Load(getenv, ".env")
+	envFile := getenv("ENV_FILE")
+	if envFile == "" {
+		envFile = ".env"
+	}
+	cfg, err := config.Load(getenv, envFile)
 	if err != nil {
 		return err
 	}

@@ -14,9 +14,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
 	"testing/fstest"
 
 	"ariga.io/atlas-provider-gorm/gormschema"
+	"ariga.io/atlas/sdk/recordriver"
 	"ariga.io/atlas/sql/migrate"
 	"ariga.io/atlas/sql/schema"
 	"gorm.io/gorm"
@@ -37,12 +39,22 @@ func SQL() (string, error) { return SQLFor(models.All()...) }
 // SQLFor is SQL for an explicit list of models (tests use it to stand in a
 // changed model).
 func SQLFor(ms ...any) (string, error) {
+	// The provider records statements in one process-wide session of Atlas's
+	// recording driver, never reset between loads: serialize loads and start
+	// each from an empty record, or one load's output would carry another's.
+	loadMu.Lock()
+	defer loadMu.Unlock()
+	if s, ok := recordriver.Session("gorm"); ok {
+		s.Statements, s.Queries = nil, nil
+	}
 	stmts, err := gormschema.New("postgres", gormschema.WithConfig(&gorm.Config{})).Load(ms...)
 	if err != nil {
 		return "", fmt.Errorf("load gorm schema: %w", err)
 	}
 	return stmts, nil
 }
+
+var loadMu sync.Mutex
 
 // ErrNoChanges is returned by Plan when migrations/ already describes the
 // models: there is nothing to generate.
