@@ -131,8 +131,16 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	if err != nil {
 		return fmt.Errorf("HTTP_ADDR %s: %w", cfg.HTTPAddr, err)
 	}
+	log.Info("listening", "addr", ln.Addr().String(), "env", cfg.Env)
+	return serveHTTP(ctx, ln, router, draining, cfg.ShutdownTimeout, log)
+}
+
+// serveHTTP serves handler on ln until ctx ends, then shuts down gracefully:
+// readiness turns 503 first, so load balancers stop sending new work, and
+// Shutdown stops accepting and waits up to grace for every in-flight request.
+func serveHTTP(ctx context.Context, ln net.Listener, handler http.Handler, draining *atomic.Bool, grace time.Duration, log *slog.Logger) error {
 	srv := &http.Server{
-		Handler:           router,
+		Handler:           handler,
 		ReadHeaderTimeout: 5 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      60 * time.Second,
@@ -141,18 +149,14 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	}
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- srv.Serve(ln) }()
-	log.Info("listening", "addr", ln.Addr().String(), "env", cfg.Env)
-
 	select {
 	case err := <-serveErr:
 		return fmt.Errorf("serve: %w", err)
 	case <-ctx.Done():
 	}
-	// Readiness turns 503 first, so load balancers stop sending new work;
-	// Shutdown then stops accepting and waits for every in-flight request.
 	draining.Store(true)
-	log.Info("shutting down", "grace", cfg.ShutdownTimeout)
-	shutdownCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cfg.ShutdownTimeout)
+	log.Info("shutting down", "grace", grace)
+	shutdownCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), grace)
 	defer cancel()
 	if err := srv.Shutdown(shutdownCtx); err != nil {
 		return fmt.Errorf("shutdown: %w", err)

@@ -114,8 +114,9 @@ func FromEnv(getenv func(string) string) (Config, error) {
 		p.fail("JWT_SECRET", "is required in production")
 	case c.IsProduction() && c.JWTSecret == DefaultJWTSecret:
 		p.fail("JWT_SECRET", "is the public development default; set a random secret in production")
-	case c.IsProduction() && len(c.JWTSecret) < MinJWTSecretBytes:
-		p.fail("JWT_SECRET", "must be at least %d bytes in production, got %d", MinJWTSecretBytes, len(c.JWTSecret))
+	case c.IsProduction() && len(strings.TrimSpace(c.JWTSecret)) < MinJWTSecretBytes:
+		p.fail("JWT_SECRET", "must be at least %d bytes (not counting surrounding spaces) in production, got %d",
+			MinJWTSecretBytes, len(strings.TrimSpace(c.JWTSecret)))
 	case c.JWTSecret == "":
 		c.JWTSecret = DefaultJWTSecret
 	}

@@ -343,7 +343,7 @@ func TestFailingFileLeavesNothingBehind(t *testing.T) {
 func TestRevisionSchemaFollowsTheURLLikeTheCLI(t *testing.T) {
 	t.Parallel()
 	for in, want := range map[string]string{
-		"postgres://h/db?search_path=public":           "public",
+		"postgres://h/db?search_path=public":            "public",
 		"postgres://h/db?sslmode=disable&search_path=x": "x",
 		"postgres://h/db?sslmode=disable":               "atlas_schema_revisions",
 	} {

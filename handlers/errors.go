@@ -47,18 +47,21 @@ type ErrorDetail struct {
 const RetryAfterSeconds = "5"
 
 // writeError writes err as the contract's error body and aborts the chain.
-// Errors that are not a *models.Error are bugs or outages: they are logged
-// with the request ID and reach the client as a bare 500, revealing nothing.
+// Errors that are not a *models.Error with a known code are bugs or outages:
+// they are logged with the request ID and reach the client as a bare 500,
+// revealing nothing. (A 429's Retry-After is set by the rate limiter, which
+// knows when the window reopens.)
 func writeError(c *gin.Context, log *slog.Logger, err error) {
 	var e *models.Error
-	if !errors.As(err, &e) {
+	status, ok := 0, false
+	if errors.As(err, &e) {
+		status, ok = statusOf[e.Code]
+	}
+	if !ok {
 		log.ErrorContext(c.Request.Context(), "internal error",
 			"error", err.Error(), "request_id", reqid.From(c.Request.Context()),
 			"method", c.Request.Method, "route", c.FullPath())
 		e = &models.Error{Code: models.CodeInternal, Message: "internal server error"}
-	}
-	status, ok := statusOf[e.Code]
-	if !ok {
 		status = http.StatusInternalServerError
 	}
 	switch status {

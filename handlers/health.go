@@ -9,6 +9,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/syncboard/syncboard/internal/reqid"
 	"github.com/syncboard/syncboard/models"
 )
 
@@ -44,7 +45,8 @@ func readyz(db Pinger, draining *atomic.Bool, log *slog.Logger) gin.HandlerFunc 
 		ctx, cancel := context.WithTimeout(c.Request.Context(), ReadyTimeout)
 		defer cancel()
 		if err := db.Ping(ctx); err != nil {
-			log.WarnContext(c.Request.Context(), "readiness: database ping failed", "error", err.Error())
+			log.WarnContext(c.Request.Context(), "readiness: database ping failed",
+				"error", err.Error(), "request_id", reqid.From(c.Request.Context()))
 			writeError(c, log, models.Errorf(models.CodeUnavailable, "the database cannot be reached"))
 			return
 		}

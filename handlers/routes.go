@@ -17,8 +17,8 @@ import (
 
 // Deps are what the router needs.
 type Deps struct {
-	Store  *models.Store
-	Log    *slog.Logger
+	Store *models.Store
+	Log   *slog.Logger
 	// Draining turns /readyz to 503 while the server shuts down.
 	Draining *atomic.Bool
 	// TrustedProxies may set X-Forwarded-For; nil trusts no proxy.
@@ -37,6 +37,9 @@ func NewRouter(d Deps) (*gin.Engine, error) {
 		return nil, fmt.Errorf("TRUSTED_PROXIES: %w", err)
 	}
 	r.HandleMethodNotAllowed = true
+	// Gin's trailing-slash redirect answers before any middleware runs (no
+	// request ID, no access log, an HTML body); a plain 404 is clearer.
+	r.RedirectTrailingSlash = false
 	r.Use(
 		middleware.RequestID(),
 		middleware.AccessLog(d.Log),

@@ -1,0 +1,141 @@
+package database_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/syncboard/syncboard/database"
+	"github.com/syncboard/syncboard/internal/reqid"
+	"github.com/syncboard/syncboard/internal/testdb"
+	"github.com/syncboard/syncboard/models"
+)
+
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+func openLogged(t *testing.T, level slog.Level) (*syncBuffer, func() error) {
+	t.Helper()
+	var out syncBuffer
+	db, err := database.Open(context.Background(), testdb.New(t), database.Options{
+		MaxOpenConns: 2, MaxIdleConns: 1, ConnMaxLifetime: time.Minute,
+		Logger: slog.New(slog.NewJSONHandler(&out, &slog.HandlerOptions{Level: level})),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { database.Close(db) })
+	ctx := reqid.With(context.Background(), "req-123")
+	create := func() error {
+		return db.WithContext(ctx).Create(&models.User{
+			Email: "log@example.com", PasswordHash: "SECRET-HASH-VALUE", DisplayName: "log",
+		}).Error
+	}
+	return &out, create
+}
+
+// TestLoggerNeverLogsBoundValues: even at debug level, SQL is logged with
+// its placeholders, so a password hash never reaches a log.
+func TestLoggerNeverLogsBoundValues(t *testing.T) {
+	t.Parallel()
+	out, create := openLogged(t, slog.LevelDebug)
+	if err := create(); err != nil {
+		t.Fatal(err)
+	}
+	logs := out.String()
+	if !strings.Contains(logs, `INSERT INTO \"users\"`) || !strings.Contains(logs, `"request_id":"req-123"`) {
+		t.Errorf("debug log lacks the statement or its request ID:\n%s", logs)
+	}
+	for _, secret := range []string{"SECRET-HASH-VALUE", "log@example.com"} {
+		if strings.Contains(logs, secret) {
+			t.Errorf("log reveals bound value %q:\n%s", secret, logs)
+		}
+	}
+}
+
+func TestLoggerIsQuietAtInfo(t *testing.T) {
+	t.Parallel()
+	out, create := openLogged(t, slog.LevelInfo)
+	if err := create(); err != nil {
+		t.Fatal(err)
+	}
+	// A duplicate is an expected failure the Store maps to a code: not an
+	// error-level line.
+	if err := create(); err == nil {
+		t.Fatal("duplicate insert succeeded")
+	}
+	if logs := out.String(); logs != "" {
+		t.Errorf("info-level log of fast statements is not empty:\n%s", logs)
+	}
+}
+
+func TestLoggerWarnsOnSlowStatements(t *testing.T) {
+	t.Parallel()
+	var out syncBuffer
+	l := database.NewLogger(slog.New(slog.NewJSONHandler(&out, nil)), 10*time.Millisecond)
+	l.Trace(context.Background(), time.Now().Add(-50*time.Millisecond),
+		func() (string, int64) { return "SELECT pg_sleep($1)", 1 }, nil)
+	if logs := out.String(); !strings.Contains(logs, `"level":"WARN"`) || !strings.Contains(logs, "slow sql") {
+		t.Errorf("slow statement log = %s, want a WARN 'slow sql' line", logs)
+	}
+}
+
+func TestEnsureDatabase(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	name := fmt.Sprintf("syncboard_ensure_%d", time.Now().UnixNano())
+	dbURL := testdb.WithDatabase(testdb.ServerURL(), name)
+	t.Cleanup(func() {
+		conn, err := pgx.Connect(ctx, testdb.ServerURL())
+		if err == nil {
+			_, _ = conn.Exec(ctx, "DROP DATABASE IF EXISTS "+pgx.Identifier{name}.Sanitize())
+			conn.Close(ctx)
+		}
+	})
+	for i, want := range []bool{true, false} {
+		created, err := database.EnsureDatabase(ctx, dbURL)
+		if err != nil || created != want {
+			t.Fatalf("call %d: EnsureDatabase = %v, %v; want created=%v", i+1, created, err, want)
+		}
+	}
+}
+
+func TestUnreachableIsOneLineWithoutThePassword(t *testing.T) {
+	t.Parallel()
+	dbURL := "postgres://app:hunter2@127.0.0.1:1/syncboard?sslmode=disable"
+	_, err := database.Open(context.Background(), dbURL, database.Options{MaxOpenConns: 1})
+	var ue *database.UnreachableError
+	if !errors.As(err, &ue) {
+		t.Fatalf("Open = %v, want an *UnreachableError", err)
+	}
+	msg := err.Error()
+	if strings.Contains(msg, "hunter2") || strings.Contains(msg, "\n") ||
+		!strings.Contains(msg, "postgres://app:xxxxx@127.0.0.1:1/syncboard") || !strings.Contains(msg, "docker compose up -d db") {
+		t.Errorf("message = %q", msg)
+	}
+	if _, err := database.EnsureDatabase(context.Background(), dbURL); !errors.As(err, &ue) {
+		t.Errorf("EnsureDatabase = %v, want an *UnreachableError", err)
+	}
+}

@@ -1,0 +1,325 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"regexp"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/gin-gonic/gin"
+	"github.com/jackc/pgx/v5"
+
+	"github.com/syncboard/syncboard/internal/testdb"
+)
+
+func TestMain(m *testing.M) {
+	gin.SetMode(gin.TestMode) // no route dump in test output
+	os.Exit(m.Run())
+}
+
+// logBuffer collects a server's log output safely across goroutines.
+type logBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *logBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *logBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+func envOf(vars map[string]string) func(string) string {
+	return func(k string) string { return vars[k] }
+}
+
+func baseEnv(dbURL string) map[string]string {
+	return map[string]string{
+		"ENV_FILE":     "testdata/none.env", // never a developer's .env
+		"DATABASE_URL": dbURL,
+		"HTTP_ADDR":    "127.0.0.1:0",
+		"LOG_LEVEL":    "info",
+	}
+}
+
+type server struct {
+	url  string
+	logs *logBuffer
+	stop context.CancelFunc
+	done chan error
+}
+
+var listening = regexp.MustCompile(`msg=listening addr=(\S+)`)
+
+// start runs the whole program as main does and waits until it listens.
+func start(t *testing.T, env map[string]string) *server {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	s := &server{logs: &logBuffer{}, stop: cancel, done: make(chan error, 1)}
+	go func() { s.done <- run(ctx, nil, envOf(env), s.logs) }()
+	t.Cleanup(func() {
+		cancel()
+		<-s.done
+	})
+	deadline := time.Now().Add(30 * time.Second)
+	for time.Now().Before(deadline) {
+		if m := listening.FindStringSubmatch(s.logs.String()); m != nil {
+			s.url = "http://" + m[1]
+			return s
+		}
+		select {
+		case err := <-s.done:
+			t.Fatalf("server exited before listening: %v\nlogs:\n%s", err, s.logs)
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+	t.Fatalf("server did not listen within 30s; logs:\n%s", s.logs)
+	return nil
+}
+
+func get(t *testing.T, u string) (int, string) {
+	t.Helper()
+	resp, err := http.Get(u)
+	if err != nil {
+		t.Fatalf("GET %s: %v", u, err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b)
+}
+
+func TestServeMigratesAndAnswersReadiness(t *testing.T) {
+	s := start(t, baseEnv(testdb.Empty(t)))
+	if code, body := get(t, s.url+"/readyz"); code != http.StatusOK || body != `{"status":"ok"}` {
+		t.Fatalf("/readyz = %d %s, want 200 ok", code, body)
+	}
+	if !strings.Contains(s.logs.String(), `msg="migration applied"`) {
+		t.Errorf("a fresh database was not migrated; logs:\n%s", s.logs)
+	}
+}
+
+// TestSecondInstanceAppliesNothing: a second server started against the
+// same database while the first runs applies nothing and serves.
+func TestSecondInstanceAppliesNothing(t *testing.T) {
+	dbURL := testdb.Empty(t)
+	first := start(t, baseEnv(dbURL))
+	second := start(t, baseEnv(dbURL))
+	if !strings.Contains(second.logs.String(), "applied_now=0") || strings.Contains(second.logs.String(), `msg="migration applied"`) {
+		t.Errorf("second instance applied migrations; logs:\n%s", second.logs)
+	}
+	for _, s := range []*server{first, second} {
+		if code, _ := get(t, s.url+"/readyz"); code != http.StatusOK {
+			t.Errorf("%s/readyz = %d, want 200", s.url, code)
+		}
+	}
+}
+
+// TestShutdownLetsInFlightRequestsFinish starts a slow request, signals
+// shutdown while it runs, and checks that it is answered in full, that
+// readiness turned 503 first, and that new connections are refused.
+func TestShutdownLetsInFlightRequestsFinish(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	started := make(chan struct{})
+	draining := new(atomic.Bool)
+	var drainingSeen atomic.Bool
+	slow := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		close(started)
+		time.Sleep(300 * time.Millisecond)
+		drainingSeen.Store(draining.Load())
+		io.WriteString(w, "finished")
+	})
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() {
+		done <- serveHTTP(ctx, ln, slow, draining, 5*time.Second, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	}()
+
+	type result struct {
+		body string
+		err  error
+	}
+	got := make(chan result, 1)
+	go func() {
+		resp, err := http.Get("http://" + ln.Addr().String() + "/slow")
+		if err != nil {
+			got <- result{err: err}
+			return
+		}
+		defer resp.Body.Close()
+		b, err := io.ReadAll(resp.Body)
+		got <- result{string(b), err}
+	}()
+	<-started
+	cancel()
+	r := <-got
+	if r.err != nil || r.body != "finished" {
+		t.Fatalf("in-flight request = %q, %v; want it answered in full", r.body, r.err)
+	}
+	if !drainingSeen.Load() {
+		t.Error("readiness was not draining while the in-flight request finished")
+	}
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Errorf("serveHTTP = %v, want nil after a clean shutdown", err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("server did not stop")
+	}
+	if _, err := net.DialTimeout("tcp", ln.Addr().String(), time.Second); err == nil {
+		t.Error("the listener still accepts connections after shutdown")
+	}
+}
+
+// TestRunStopsCleanly: cancelling run's context (what SIGTERM does) returns
+// nil.
+func TestRunStopsCleanly(t *testing.T) {
+	s := start(t, baseEnv(testdb.New(t)))
+	s.stop()
+	select {
+	case err := <-s.done:
+		if err != nil {
+			t.Errorf("run = %v, want nil", err)
+		}
+		s.done <- err // for the cleanup
+	case <-time.After(10 * time.Second):
+		t.Fatal("run did not return after its context ended")
+	}
+	if !strings.Contains(s.logs.String(), "msg=stopped") {
+		t.Errorf("no stopped line:\n%s", s.logs)
+	}
+}
+
+func TestServeCreatesAMissingDatabase(t *testing.T) {
+	name := fmt.Sprintf("syncboard_created_%d", time.Now().UnixNano())
+	dbURL := testdb.WithDatabase(testdb.ServerURL(), name)
+	t.Cleanup(func() {
+		ctx := context.Background()
+		conn, err := pgx.Connect(ctx, testdb.ServerURL())
+		if err == nil {
+			_, _ = conn.Exec(ctx, "DROP DATABASE IF EXISTS "+pgx.Identifier{name}.Sanitize()+" WITH (FORCE)")
+			conn.Close(ctx)
+		}
+	})
+	s := start(t, baseEnv(dbURL))
+	if code, _ := get(t, s.url+"/readyz"); code != http.StatusOK {
+		t.Fatalf("/readyz = %d, want 200", code)
+	}
+	if !strings.Contains(s.logs.String(), `msg="created database"`) {
+		t.Errorf("no 'created database' log line:\n%s", s.logs)
+	}
+}
+
+func TestStartupRefusals(t *testing.T) {
+	unreachable := "postgres://postgres:s3cret@127.0.0.1:1/syncboard?sslmode=disable"
+	tests := []struct {
+		name    string
+		env     map[string]string
+		want    []string
+		notWant string
+	}{
+		{"production without a secret", map[string]string{"APP_ENV": "production"}, []string{"JWT_SECRET", "required"}, ""},
+		{"production with the default secret", map[string]string{"APP_ENV": "production", "JWT_SECRET": "dev-only-insecure-jwt-secret-change-me"}, []string{"JWT_SECRET", "default"}, ""},
+		{"production with a short secret", map[string]string{"APP_ENV": "production", "JWT_SECRET": strings.Repeat("k", 31)}, []string{"JWT_SECRET", "32 bytes"}, ""},
+		{"bad duration", map[string]string{"JWT_TTL": "tomorrow"}, []string{"JWT_TTL", "tomorrow"}, ""},
+		{"bad number", map[string]string{"BCRYPT_COST": "twelve"}, []string{"BCRYPT_COST"}, ""},
+		{"unreachable database", map[string]string{"DATABASE_URL": unreachable},
+			[]string{"cannot reach PostgreSQL at postgres://postgres:xxxxx@127.0.0.1:1/syncboard", "docker compose up -d db"}, "s3cret"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			env := baseEnv("postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable")
+			for k, v := range tc.env {
+				env[k] = v
+			}
+			err := run(context.Background(), nil, envOf(env), io.Discard)
+			if err == nil {
+				t.Fatalf("run with %v started; want a refusal", tc.env)
+			}
+			msg := err.Error()
+			if strings.Contains(msg, "\n") {
+				t.Errorf("error is not one line: %q", msg)
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(msg, w) {
+					t.Errorf("error %q does not contain %q", msg, w)
+				}
+			}
+			if tc.notWant != "" && strings.Contains(msg, tc.notWant) {
+				t.Errorf("error %q reveals %q", msg, tc.notWant)
+			}
+		})
+	}
+}
+
+func TestMigrateCommands(t *testing.T) {
+	dbURL := testdb.Empty(t)
+	env := envOf(baseEnv(dbURL))
+	step := func(args ...string) string {
+		t.Helper()
+		var out bytes.Buffer
+		if err := run(context.Background(), args, env, &out); err != nil {
+			t.Fatalf("syncboard %s: %v", strings.Join(args, " "), err)
+		}
+		return out.String()
+	}
+	if out := step("migrate", "status"); !strings.Contains(out, "Migration Status: PENDING") || !strings.Contains(out, "Current Version: (none)") {
+		t.Errorf("status before apply:\n%s", out)
+	}
+	if out := step("migrate", "apply"); !strings.Contains(out, "Applied 1 migration file(s)") {
+		t.Errorf("apply:\n%s", out)
+	}
+	if out := step("migrate", "apply"); !strings.Contains(out, "No migration files to execute") {
+		t.Errorf("second apply:\n%s", out)
+	}
+	if out := step("migrate", "status"); !strings.Contains(out, "Migration Status: OK") || !strings.Contains(out, "Pending Files:   0") {
+		t.Errorf("status after apply:\n%s", out)
+	}
+	if err := run(context.Background(), []string{"migrate", "sideways"}, env, io.Discard); err == nil || !strings.Contains(err.Error(), "usage") {
+		t.Errorf("unknown command: %v, want the usage", err)
+	}
+}
+
+// TestMigrateOnStartFalse leaves the schema alone.
+func TestMigrateOnStartFalse(t *testing.T) {
+	dbURL := testdb.Empty(t)
+	env := baseEnv(dbURL)
+	env["MIGRATE_ON_START"] = "false"
+	s := start(t, env)
+	if strings.Contains(s.logs.String(), "migration") {
+		t.Errorf("migrations ran with MIGRATE_ON_START=false:\n%s", s.logs)
+	}
+	u, _ := url.Parse(dbURL)
+	conn, err := pgx.Connect(context.Background(), u.String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(context.Background())
+	var n int
+	if err := conn.QueryRow(context.Background(), `SELECT count(*) FROM information_schema.tables WHERE table_schema = 'public'`).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	if n != 0 {
+		t.Errorf("public has %d tables, want 0", n)
+	}
+}
