@@ -83,7 +83,7 @@ type UnreachableError struct {
 }
 
 func (e *UnreachableError) Error() string {
-	return fmt.Sprintf("cannot reach PostgreSQL at %s (%v); start one with `docker compose up -d db` or a local server, or set DATABASE_URL",
+	return fmt.Sprintf("cannot reach PostgreSQL at %s (%v); start one with `docker compose up -d db` or a local PostgreSQL server",
 		e.URL, oneLine(e.Err))
 }
 

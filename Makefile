@@ -1,0 +1,44 @@
+# SyncBoard: the commands a developer needs. `make help` lists them.
+SHELL := /bin/bash
+GO    ?= go
+
+.PHONY: help run build test check-db lint migrate-diff migrate-check migrate-hash migrate-apply migrate-status clean-testdbs
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-15s %s\n", $$1, $$2}'
+
+run: build ## serve on HTTP_ADDR (default :8080), creating and migrating the database first
+	./bin/syncboard
+
+build: ## build a static binary into bin/syncboard
+	CGO_ENABLED=0 $(GO) build -trimpath -o bin/syncboard .
+
+check-db: ## say in one line whether the test PostgreSQL answers
+	@$(GO) build -o bin/dbcheck ./cmd/dbcheck && ./bin/dbcheck
+
+test: check-db ## run the whole suite (race detector on) against a real PostgreSQL
+	$(GO) test -race -count=1 ./...
+
+lint: ## gofmt and go vet
+	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
+	$(GO) vet ./...
+
+migrate-diff: ## write the next migration from models/: make migrate-diff name=add_labels
+	$(GO) run ./cmd/atlasgo diff $(name)
+
+migrate-check: ## fail if models/ and migrations/ differ
+	$(GO) run ./cmd/atlasgo check
+
+migrate-hash: ## rewrite migrations/atlas.sum after a reviewed hand edit
+	$(GO) run ./cmd/atlasgo hash
+
+migrate-apply: build ## apply pending migrations to DATABASE_URL
+	./bin/syncboard migrate apply
+
+migrate-status: build ## show applied and pending migrations of DATABASE_URL
+	./bin/syncboard migrate status
+
+clean-testdbs: ## drop the databases kept by failed tests
+	@psql "$${TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/postgres}" -Atc \
+	  "SELECT datname FROM pg_database WHERE datname LIKE 'syncboard\_test\_%'" | \
+	  while read -r db; do psql "$${TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/postgres}" -qc "DROP DATABASE \"$$db\" WITH (FORCE)"; echo "dropped $$db"; done

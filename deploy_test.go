@@ -1,0 +1,75 @@
+package main
+
+import (
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/goccy/go-yaml"
+)
+
+// TestDockerComposeFile checks the compose file users run (no Docker engine
+// runs here, so this is as far as the suite can go): it parses, and it holds
+// what the README promises.
+func TestDockerComposeFile(t *testing.T) {
+	src, err := os.ReadFile("docker-compose.yml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var f struct {
+		Services map[string]struct {
+			Image       string            `yaml:"image"`
+			Build       string            `yaml:"build"`
+			Ports       []string          `yaml:"ports"`
+			Volumes     []string          `yaml:"volumes"`
+			Environment map[string]string `yaml:"environment"`
+			Healthcheck struct {
+				Test []string `yaml:"test"`
+			} `yaml:"healthcheck"`
+			DependsOn map[string]struct {
+				Condition string `yaml:"condition"`
+			} `yaml:"depends_on"`
+		} `yaml:"services"`
+		Volumes map[string]any `yaml:"volumes"`
+	}
+	if err := yaml.Unmarshal(src, &f); err != nil {
+		t.Fatalf("docker-compose.yml: %v", err)
+	}
+	db, api := f.Services["db"], f.Services["api"]
+	if db.Image != "postgres:16" || len(db.Ports) != 1 || db.Ports[0] != "5432:5432" {
+		t.Errorf("db service = %+v, want postgres:16 on 5432", db)
+	}
+	if len(db.Volumes) != 1 || !strings.HasPrefix(db.Volumes[0], "pgdata:") {
+		t.Errorf("db volumes = %v, want the named pgdata volume", db.Volumes)
+	}
+	if _, ok := f.Volumes["pgdata"]; !ok {
+		t.Error("pgdata is not declared as a named volume")
+	}
+	if !strings.Contains(strings.Join(db.Healthcheck.Test, " "), "pg_isready") {
+		t.Errorf("db healthcheck = %v, want pg_isready", db.Healthcheck.Test)
+	}
+	for _, v := range []string{"POSTGRES_USER", "POSTGRES_PASSWORD", "POSTGRES_DB"} {
+		if !strings.Contains(db.Environment[v], "${"+v) {
+			t.Errorf("db %s = %q, want it taken from .env", v, db.Environment[v])
+		}
+	}
+	if api.Build != "." || api.DependsOn["db"].Condition != "service_healthy" {
+		t.Errorf("api service = %+v, want built from . and waiting for a healthy db", api)
+	}
+	if !strings.Contains(api.Environment["DATABASE_URL"], "@db:5432/") || !strings.Contains(api.Environment["DATABASE_URL"], "search_path=public") {
+		t.Errorf("api DATABASE_URL = %q", api.Environment["DATABASE_URL"])
+	}
+}
+
+func TestDockerfileBuildsAStaticNonRootImage(t *testing.T) {
+	src, err := os.ReadFile("Dockerfile")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := string(src)
+	for _, want := range []string{"CGO_ENABLED=0 go build", "AS build", "COPY --from=build", "USER nonroot"} {
+		if !strings.Contains(s, want) {
+			t.Errorf("Dockerfile lacks %q", want)
+		}
+	}
+}
