@@ -24,6 +24,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/syncboard/syncboard/auth"
 	"github.com/syncboard/syncboard/config"
 	"github.com/syncboard/syncboard/database"
 	"github.com/syncboard/syncboard/dbmigrate"
@@ -117,10 +118,18 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	}
 	defer database.Close(db)
 
+	hasher, err := auth.NewHasher(cfg.BcryptCost, 0)
+	if err != nil {
+		return fmt.Errorf("BCRYPT_COST: %w", err)
+	}
 	draining := new(atomic.Bool)
 	router, err := handlers.NewRouter(handlers.Deps{
 		Store:          models.NewStore(db),
 		Log:            log,
+		Tokens:         auth.NewTokens(cfg.JWTSecret, cfg.JWTTTL),
+		Hasher:         hasher,
+		AuthRateLimit:  cfg.AuthRateLimit,
+		AuthRateWindow: cfg.AuthRateWindow,
 		Draining:       draining,
 		TrustedProxies: cfg.TrustedProxies,
 	})

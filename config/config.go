@@ -52,6 +52,10 @@ type Config struct {
 	MigrateOnStart     bool
 	CORSAllowedOrigins []string
 	TrustedProxies     []string
+	// AuthRateLimit attempts at login and register are allowed per client
+	// IP and per email in each AuthRateWindow.
+	AuthRateLimit  int
+	AuthRateWindow time.Duration
 	// ShutdownTimeout bounds how long in-flight requests may run after
 	// SIGINT/SIGTERM before the server stops waiting for them.
 	ShutdownTimeout time.Duration
@@ -98,7 +102,12 @@ func FromEnv(getenv func(string) string) (Config, error) {
 		MigrateOnStart:     p.boolean("MIGRATE_ON_START", true),
 		CORSAllowedOrigins: p.list("CORS_ALLOWED_ORIGINS"),
 		TrustedProxies:     p.list("TRUSTED_PROXIES"),
+		AuthRateLimit:      p.integer("AUTH_RATE_LIMIT", 10, 1, 1_000_000),
+		AuthRateWindow:     p.duration("AUTH_RATE_WINDOW", time.Minute),
 		ShutdownTimeout:    p.duration("SHUTDOWN_TIMEOUT", 20*time.Second),
+	}
+	if c.AuthRateWindow <= 0 {
+		p.fail("AUTH_RATE_WINDOW", "must be positive, got %s", c.AuthRateWindow)
 	}
 	if c.Env != EnvDevelopment && c.Env != EnvProduction {
 		p.fail("APP_ENV", "must be %q or %q, got %q", EnvDevelopment, EnvProduction, c.Env)

@@ -23,6 +23,7 @@ var knownVars = []string{
 	"DATABASE_URL", "HTTP_ADDR", "APP_ENV", "LOG_LEVEL", "JWT_SECRET", "JWT_TTL",
 	"BCRYPT_COST", "DB_MAX_OPEN_CONNS", "DB_MAX_IDLE_CONNS", "DB_CONN_MAX_LIFETIME",
 	"MIGRATE_ON_START", "CORS_ALLOWED_ORIGINS", "TRUSTED_PROXIES", "SHUTDOWN_TIMEOUT",
+	"AUTH_RATE_LIMIT", "AUTH_RATE_WINDOW",
 }
 
 // secret32 is exactly MinJWTSecretBytes long.
@@ -42,6 +43,8 @@ func defaults() Config {
 		DBMaxIdleConns:    10,
 		DBConnMaxLifetime: 30 * time.Minute,
 		MigrateOnStart:    true,
+		AuthRateLimit:     10,
+		AuthRateWindow:    time.Minute,
 		ShutdownTimeout:   20 * time.Second,
 	}
 }

@@ -8,17 +8,26 @@ import (
 	"fmt"
 	"log/slog"
 	"sync/atomic"
+	"time"
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/syncboard/syncboard/auth"
+	"github.com/syncboard/syncboard/internal/ratelimit"
 	"github.com/syncboard/syncboard/middleware"
 	"github.com/syncboard/syncboard/models"
 )
 
 // Deps are what the router needs.
 type Deps struct {
-	Store *models.Store
-	Log   *slog.Logger
+	Store  *models.Store
+	Log    *slog.Logger
+	Tokens *auth.Tokens
+	Hasher *auth.Hasher
+	// AuthRateLimit attempts at login and register per client IP and per
+	// email in each AuthRateWindow.
+	AuthRateLimit  int
+	AuthRateWindow time.Duration
 	// Draining turns /readyz to 503 while the server shuts down.
 	Draining *atomic.Bool
 	// TrustedProxies may set X-Forwarded-For; nil trusts no proxy.
@@ -29,6 +38,12 @@ type Deps struct {
 func NewRouter(d Deps) (*gin.Engine, error) {
 	if d.Draining == nil {
 		d.Draining = new(atomic.Bool)
+	}
+	if d.AuthRateLimit <= 0 {
+		d.AuthRateLimit = 10
+	}
+	if d.AuthRateWindow <= 0 {
+		d.AuthRateWindow = time.Minute
 	}
 	r := gin.New()
 	// Gin trusts every proxy by default, which lets any client pick its own
@@ -54,7 +69,27 @@ func NewRouter(d Deps) (*gin.Engine, error) {
 		writeError(c, d.Log, models.Errorf(models.CodeMethodNotAllowed, "method %s is not allowed here", c.Request.Method))
 	})
 
+	r.Use(middleware.BodyLimit(func(c *gin.Context) {
+		writeError(c, d.Log, models.Errorf(models.CodePayloadTooLarge, "the body is larger than %d bytes", middleware.MaxBodyBytes))
+	}))
+
 	r.GET("/healthz", healthz())
 	r.GET("/readyz", readyz(d.Store, d.Draining, d.Log))
+
+	ad := authDeps{
+		store: d.Store, tokens: d.Tokens, hasher: d.Hasher, log: d.Log,
+		byIP:   ratelimit.New(d.AuthRateLimit, d.AuthRateWindow),
+		byMail: ratelimit.New(d.AuthRateLimit, d.AuthRateWindow),
+	}
+	api := r.Group("/api")
+	authGroup := api.Group("/auth")
+	authGroup.POST("/register", register(ad))
+	authGroup.POST("/login", login(ad))
+
+	// Everything below needs a valid token.
+	signedIn := api.Group("", authenticate(d.Store, d.Tokens, d.Log))
+	signedIn.GET("/auth/me", getMe())
+	signedIn.PATCH("/auth/me", updateMe(ad))
+	signedIn.POST("/auth/logout-all", logoutAll(ad))
 	return r, nil
 }

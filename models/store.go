@@ -54,6 +54,9 @@ func (s *Store) DeleteRoom(ctx context.Context, roomID uuid.UUID) error {
 
 // notFound maps gorm.ErrRecordNotFound to CodeNotFound and wraps the rest.
 func notFound(err error, what string) error {
+	if err == nil {
+		return nil
+	}
 	if errors.Is(err, gorm.ErrRecordNotFound) {
 		return Errorf(CodeNotFound, "%s not found", what)
 	}

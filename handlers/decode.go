@@ -1,0 +1,96 @@
+package handlers
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/syncboard/syncboard/models"
+)
+
+// decode reads a JSON object body into dst (a request DTO). It answers the
+// contract's codes: 413 for a body over the limit, 400 for a body that is not
+// one JSON object or has a field of the wrong JSON type. Unknown fields are
+// ignored.
+func decode(r *http.Request, dst any) error {
+	body, err := io.ReadAll(r.Body)
+	var tooBig *http.MaxBytesError
+	if errors.As(err, &tooBig) {
+		return models.Errorf(models.CodePayloadTooLarge, "the body is larger than %d bytes", tooBig.Limit)
+	}
+	if err != nil {
+		return models.Errorf(models.CodeBadRequest, "the body could not be read")
+	}
+	trimmed := bytes.TrimSpace(body)
+	if len(trimmed) == 0 || trimmed[0] != '{' {
+		return models.Errorf(models.CodeBadRequest, "the body must be a JSON object")
+	}
+	dec := json.NewDecoder(bytes.NewReader(trimmed))
+	if err := dec.Decode(dst); err != nil {
+		var typeErr *json.UnmarshalTypeError
+		if errors.As(err, &typeErr) && typeErr.Field != "" {
+			return models.Errorf(models.CodeBadRequest, "field %q must be a JSON %s", typeErr.Field, jsonKind(typeErr.Type.Kind().String()))
+		}
+		return models.Errorf(models.CodeBadRequest, "the body is not valid JSON")
+	}
+	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
+		return models.Errorf(models.CodeBadRequest, "the body must hold exactly one JSON object")
+	}
+	return nil
+}
+
+func jsonKind(goKind string) string {
+	switch goKind {
+	case "string":
+		return "string"
+	case "bool":
+		return "boolean"
+	case "struct", "map":
+		return "object"
+	case "slice", "array":
+		return "array"
+	default:
+		return "number"
+	}
+}
+
+// problems collects validation failures, one message per field, and becomes
+// a 422 validation_failed error naming every bad field.
+type problems map[string]string
+
+func (p problems) add(field, format string, args ...any) {
+	if _, ok := p[field]; !ok {
+		p[field] = fmt.Sprintf(format, args...)
+	}
+}
+
+func (p problems) err() error {
+	if len(p) == 0 {
+		return nil
+	}
+	return &models.Error{Code: models.CodeValidationFailed, Message: "the request breaks a rule; see fields", Fields: p}
+}
+
+// text checks a trimmed text field: valid UTF-8, no NUL, and a length in
+// characters (runes) between lo and hi. It returns the trimmed value.
+func (p problems) text(field, value string, lo, hi int) string {
+	v := strings.TrimSpace(value)
+	switch n := utf8.RuneCountInString(v); {
+	case !utf8.ValidString(v):
+		p.add(field, "must be valid UTF-8")
+	case strings.ContainsRune(v, 0):
+		p.add(field, "must not contain NUL characters")
+	case n < lo && lo == 1:
+		p.add(field, "must not be empty")
+	case n < lo:
+		p.add(field, "must be at least %d characters", lo)
+	case n > hi:
+		p.add(field, "must be at most %d characters", hi)
+	}
+	return v
+}
