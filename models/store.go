@@ -29,26 +29,18 @@ func (s *Store) Ping(ctx context.Context) error {
 	return sqlDB.PingContext(ctx)
 }
 
-// DeleteRoom deletes a room with its members, columns and their cards.
+// DeleteRoom deletes a room with its members, columns and their cards,
+// whoever asks (an operator's or a test's entry point; the API goes through
+// DeleteRoomAs, which checks ownership).
 //
-// The database cascades the same deletes (ON DELETE CASCADE on every child
-// foreign key); the ORM deletes them explicitly too, so the rule holds even
-// on a database whose constraints were altered. Returns CodeNotFound when
-// the room does not exist.
+// Errors: CodeNotFound.
 func (s *Store) DeleteRoom(ctx context.Context, roomID uuid.UUID) error {
 	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		room := Room{ID: roomID}
 		if err := tx.Clauses(clause.Locking{Strength: "UPDATE"}).Take(&room).Error; err != nil {
 			return notFound(err, "room")
 		}
-		cards := tx.Model(&Column{}).Select("id").Where("room_id = ?", roomID)
-		if err := tx.Where("column_id IN (?)", cards).Delete(&Card{}).Error; err != nil {
-			return fmt.Errorf("delete room cards: %w", err)
-		}
-		if err := tx.Select(clause.Associations).Delete(&room).Error; err != nil {
-			return fmt.Errorf("delete room: %w", err)
-		}
-		return nil
+		return deleteRoom(tx, roomID)
 	})
 }
 

@@ -1,0 +1,219 @@
+package models
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/google/uuid"
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+)
+
+// cardInRoom finds a card through the caller's membership of its room, and
+// the card's room ID, unlocked.
+func cardInRoom(tx *gorm.DB, userID, cardID uuid.UUID) (Card, uuid.UUID, error) {
+	var row struct {
+		Card
+		RoomID uuid.UUID
+	}
+	err := tx.Model(&Card{}).Select("cards.*, columns.room_id AS room_id").
+		Joins("JOIN columns ON columns.id = cards.column_id").
+		Joins("JOIN room_members ON room_members.room_id = columns.room_id AND room_members.user_id = ?", userID).
+		Where("cards.id = ?", cardID).Take(&row).Error
+	return row.Card, row.RoomID, notFound(err, "card")
+}
+
+// lockedCard authorizes a card and locks, in order, its room row, its
+// column row and the card row. It re-reads the card under the locks: a
+// concurrent move may have changed its column or position.
+func lockedCard(tx *gorm.DB, userID, cardID uuid.UUID, extraColumns ...uuid.UUID) (RoomView, Card, map[uuid.UUID]Column, error) {
+	_, roomID, err := cardInRoom(tx, userID, cardID)
+	if err != nil {
+		return RoomView{}, Card{}, nil, err
+	}
+	v, err := memberRoom(tx, userID, roomID, true)
+	if err != nil {
+		return RoomView{}, Card{}, nil, err
+	}
+	// With the room locked, the card can no longer change column: read its
+	// current column, then lock the columns involved in ID order.
+	var card Card
+	if err := tx.Take(&card, "id = ?", cardID).Error; err != nil {
+		return RoomView{}, Card{}, nil, notFound(err, "card")
+	}
+	cols, err := lockColumns(tx, append([]uuid.UUID{card.ColumnID}, extraColumns...)...)
+	if err != nil {
+		return RoomView{}, Card{}, nil, err
+	}
+	if c, ok := cols[card.ColumnID]; !ok || c.RoomID != v.ID {
+		return RoomView{}, Card{}, nil, Errorf(CodeNotFound, "card not found")
+	}
+	if err := tx.Clauses(clause.Locking{Strength: "UPDATE"}).Take(&card, "id = ?", cardID).Error; err != nil {
+		return RoomView{}, Card{}, nil, notFound(err, "card")
+	}
+	return v, card, cols, nil
+}
+
+// NewCard is a card to create.
+type NewCard struct {
+	Title       string
+	Description string
+	Position    *int // nil or past the end: the end
+}
+
+// CreateCard adds a card to a column at a position, shifting the cards at
+// and after it.
+//
+// Errors: CodeNotFound.
+func (s *Store) CreateCard(ctx context.Context, userID, columnID uuid.UUID, nc NewCard) (Card, error) {
+	var card Card
+	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		v, col, err := lockedColumn(tx, userID, columnID)
+		if err != nil {
+			return err
+		}
+		n, err := countIn(tx, &Card{}, "column_id = ?", col.ID)
+		if err != nil {
+			return err
+		}
+		at := clampInsert(nc.Position, n)
+		if err := tx.Model(&Card{}).Where("column_id = ? AND position >= ?", col.ID, at).
+			Update("position", gorm.Expr("position + 1")).Error; err != nil {
+			return fmt.Errorf("shift cards: %w", err)
+		}
+		author := userID
+		card = Card{ColumnID: col.ID, Title: nc.Title, Description: nc.Description, Position: at, CreatedBy: &author}
+		if err := tx.Create(&card).Error; err != nil {
+			return fmt.Errorf("create card: %w", err)
+		}
+		return bumpVersion(tx, &v)
+	})
+	return card, err
+}
+
+// Card returns a card the caller can see.
+//
+// Errors: CodeNotFound.
+func (s *Store) Card(ctx context.Context, userID, cardID uuid.UUID) (Card, error) {
+	c, _, err := cardInRoom(s.db.WithContext(ctx), userID, cardID)
+	return c, err
+}
+
+// CardUpdate is a change to a card's text; nil fields stay as they are.
+type CardUpdate struct {
+	Title       *string
+	Description *string
+}
+
+// UpdateCard edits a card's title and/or description. It never moves it.
+//
+// Errors: CodeNotFound.
+func (s *Store) UpdateCard(ctx context.Context, userID, cardID uuid.UUID, up CardUpdate) (Card, error) {
+	var card Card
+	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		v, c, _, err := lockedCard(tx, userID, cardID)
+		if err != nil {
+			return err
+		}
+		changes := map[string]any{"updated_at": tx.NowFunc()}
+		if up.Title != nil {
+			changes["title"] = *up.Title
+		}
+		if up.Description != nil {
+			changes["description"] = *up.Description
+		}
+		if err := tx.Model(&Card{}).Where("id = ?", c.ID).Updates(changes).Error; err != nil {
+			return fmt.Errorf("update card: %w", err)
+		}
+		if err := tx.Take(&card, "id = ?", c.ID).Error; err != nil {
+			return fmt.Errorf("reload card: %w", err)
+		}
+		return bumpVersion(tx, &v)
+	})
+	return card, err
+}
+
+// MoveCard moves a card to position pos of column toColumn (possibly its
+// own column). The target column must be in the same room: one the caller
+// can see in another room is CodeValidationFailed, one it cannot see is
+// CodeNotFound. A position past the end lands at the end.
+//
+// Errors: CodeNotFound, CodeValidationFailed.
+func (s *Store) MoveCard(ctx context.Context, userID, cardID, toColumn uuid.UUID, pos int) (Card, error) {
+	var card Card
+	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		_, roomID, err := cardInRoom(tx, userID, cardID)
+		if err != nil {
+			return err
+		}
+		target, err := columnInRoom(tx, userID, toColumn)
+		if err != nil {
+			return err
+		}
+		if target.RoomID != roomID {
+			return &Error{Code: CodeValidationFailed, Message: "cards move only between columns of one room",
+				Fields: map[string]string{"column_id": "must be a column of the card's room"}}
+		}
+		v, c, cols, err := lockedCard(tx, userID, cardID, toColumn)
+		if err != nil {
+			return err
+		}
+		if dst, ok := cols[toColumn]; !ok || dst.RoomID != v.ID {
+			return Errorf(CodeNotFound, "column not found")
+		}
+		if c.ColumnID == toColumn {
+			n, err := countIn(tx, &Card{}, "column_id = ?", toColumn)
+			if err != nil {
+				return err
+			}
+			to := min(pos, n-1)
+			if err := shift(tx, &Card{}, "column_id", toColumn, c.Position, to); err != nil {
+				return err
+			}
+			c.Position = to
+		} else {
+			if err := tx.Model(&Card{}).Where("column_id = ? AND position > ?", c.ColumnID, c.Position).
+				Update("position", gorm.Expr("position - 1")).Error; err != nil {
+				return fmt.Errorf("close the gap: %w", err)
+			}
+			n, err := countIn(tx, &Card{}, "column_id = ?", toColumn)
+			if err != nil {
+				return err
+			}
+			to := min(pos, n)
+			if err := tx.Model(&Card{}).Where("column_id = ? AND position >= ?", toColumn, to).
+				Update("position", gorm.Expr("position + 1")).Error; err != nil {
+				return fmt.Errorf("make room: %w", err)
+			}
+			c.ColumnID, c.Position = toColumn, to
+		}
+		c.UpdatedAt = tx.NowFunc()
+		if err := tx.Model(&Card{}).Where("id = ?", c.ID).
+			Updates(map[string]any{"column_id": c.ColumnID, "position": c.Position, "updated_at": c.UpdatedAt}).Error; err != nil {
+			return fmt.Errorf("move card: %w", err)
+		}
+		card = c
+		return bumpVersion(tx, &v)
+	})
+	return card, err
+}
+
+// DeleteCard deletes a card and closes the gap in its column.
+//
+// Errors: CodeNotFound.
+func (s *Store) DeleteCard(ctx context.Context, userID, cardID uuid.UUID) error {
+	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		v, c, _, err := lockedCard(tx, userID, cardID)
+		if err != nil {
+			return err
+		}
+		if err := tx.Delete(&Card{ID: c.ID}).Error; err != nil {
+			return fmt.Errorf("delete card: %w", err)
+		}
+		if err := tx.Model(&Card{}).Where("column_id = ? AND position > ?", c.ColumnID, c.Position).
+			Update("position", gorm.Expr("position - 1")).Error; err != nil {
+			return fmt.Errorf("close the gap: %w", err)
+		}
+		return bumpVersion(tx, &v)
+	})
+}

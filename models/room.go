@@ -1,0 +1,285 @@
+package models
+
+import (
+	"context"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+)
+
+// RoomView is a room as one member sees it: with that member's role.
+type RoomView struct {
+	Room
+	Role string
+}
+
+// memberRoom loads a room through the caller's membership: a room the caller
+// is not a member of is the same CodeNotFound as a missing one, in one round
+// trip. With lock, the room row is locked FOR UPDATE: every change to a room
+// takes this lock first (see docs/DESIGN.md, lock order).
+func memberRoom(tx *gorm.DB, userID, roomID uuid.UUID, lock bool) (RoomView, error) {
+	var v RoomView
+	q := tx.Model(&Room{}).
+		Select("rooms.*, room_members.role AS role").
+		Joins("JOIN room_members ON room_members.room_id = rooms.id AND room_members.user_id = ?", userID).
+		Where("rooms.id = ?", roomID)
+	if lock {
+		q = q.Clauses(clause.Locking{Strength: "UPDATE", Table: clause.Table{Name: "rooms"}})
+	}
+	if err := q.Take(&v).Error; err != nil {
+		return RoomView{}, notFound(err, "room")
+	}
+	return v, nil
+}
+
+// ownerRoom is memberRoom for owner-only actions: a plain member gets
+// CodeForbidden.
+func ownerRoom(tx *gorm.DB, userID, roomID uuid.UUID) (RoomView, error) {
+	v, err := memberRoom(tx, userID, roomID, true)
+	if err != nil {
+		return RoomView{}, err
+	}
+	if v.Role != RoleOwner {
+		return RoomView{}, Errorf(CodeForbidden, "only the room's owner can do this")
+	}
+	return v, nil
+}
+
+// bumpVersion adds one to the room's version: every successful change to a
+// room, its members, columns or cards does, in its own transaction.
+func bumpVersion(tx *gorm.DB, v *RoomView) error {
+	res := tx.Model(&Room{}).Where("id = ?", v.ID).
+		Updates(map[string]any{"version": gorm.Expr("version + 1"), "updated_at": tx.NowFunc()})
+	if res.Error != nil {
+		return fmt.Errorf("bump room version: %w", res.Error)
+	}
+	v.Version++
+	return nil
+}
+
+// CreateRoom creates a room whose owner is its creator, at version 1.
+func (s *Store) CreateRoom(ctx context.Context, userID uuid.UUID, name string) (RoomView, error) {
+	room := Room{
+		Name:      name,
+		CreatedBy: userID,
+		Version:   1,
+		Members:   []RoomMember{{UserID: userID, Role: RoleOwner}},
+	}
+	// The room and its owner's membership in one transaction, through the
+	// Members association.
+	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		return tx.Create(&room).Error
+	})
+	if err != nil {
+		return RoomView{}, fmt.Errorf("create room: %w", err)
+	}
+	room.Members = nil
+	return RoomView{Room: room, Role: RoleOwner}, nil
+}
+
+// RoomCursor is the position after the last room of a page.
+type RoomCursor struct {
+	CreatedAt time.Time
+	ID        uuid.UUID
+}
+
+// Encode makes the cursor opaque for clients.
+func (c RoomCursor) Encode() string {
+	raw := c.CreatedAt.UTC().Format(time.RFC3339Nano) + "|" + c.ID.String()
+	return base64.RawURLEncoding.EncodeToString([]byte(raw))
+}
+
+// ErrBadCursor is returned by DecodeRoomCursor for a cursor this server did
+// not make.
+var ErrBadCursor = errors.New("bad cursor")
+
+// DecodeRoomCursor reads a cursor made by Encode.
+func DecodeRoomCursor(s string) (RoomCursor, error) {
+	raw, err := base64.RawURLEncoding.DecodeString(s)
+	if err != nil {
+		return RoomCursor{}, ErrBadCursor
+	}
+	at, id, ok := strings.Cut(string(raw), "|")
+	if !ok {
+		return RoomCursor{}, ErrBadCursor
+	}
+	t, err1 := time.Parse(time.RFC3339Nano, at)
+	u, err2 := uuid.Parse(id)
+	if err1 != nil || err2 != nil {
+		return RoomCursor{}, ErrBadCursor
+	}
+	return RoomCursor{CreatedAt: t, ID: u}, nil
+}
+
+// ListRooms returns the caller's rooms, newest first, limit at a time,
+// after cursor (nil for the first page). next is nil on the last page.
+func (s *Store) ListRooms(ctx context.Context, userID uuid.UUID, limit int, after *RoomCursor) (rooms []RoomView, next *RoomCursor, err error) {
+	q := s.db.WithContext(ctx).Model(&Room{}).
+		Select("rooms.*, room_members.role AS role").
+		Joins("JOIN room_members ON room_members.room_id = rooms.id AND room_members.user_id = ?", userID).
+		Order("rooms.created_at DESC, rooms.id DESC").
+		Limit(limit + 1) // one more tells whether a next page exists
+	if after != nil {
+		q = q.Where("(rooms.created_at, rooms.id) < (?, ?)", after.CreatedAt, after.ID)
+	}
+	if err := q.Find(&rooms).Error; err != nil {
+		return nil, nil, fmt.Errorf("list rooms: %w", err)
+	}
+	if len(rooms) > limit {
+		rooms = rooms[:limit]
+		last := rooms[limit-1]
+		next = &RoomCursor{CreatedAt: last.CreatedAt, ID: last.ID}
+	}
+	return rooms, next, nil
+}
+
+// Board loads a room with its members (and their users) in join order, and
+// its columns with their cards by position, in a fixed number of queries
+// whatever the board's size: the membership check, then one query per
+// association level.
+//
+// Errors: CodeNotFound.
+func (s *Store) Board(ctx context.Context, userID, roomID uuid.UUID) (RoomView, error) {
+	db := s.db.WithContext(ctx)
+	v, err := memberRoom(db, userID, roomID, false)
+	if err != nil {
+		return RoomView{}, err
+	}
+	room := Room{ID: v.ID}
+	err = db.
+		Preload("Members", func(tx *gorm.DB) *gorm.DB { return tx.Order("joined_at, id") }).
+		Preload("Members.User").
+		Preload("Columns", func(tx *gorm.DB) *gorm.DB { return tx.Order("position, id") }).
+		Preload("Columns.Cards", func(tx *gorm.DB) *gorm.DB { return tx.Order("position, id") }).
+		Take(&room).Error
+	if err != nil {
+		return RoomView{}, notFound(err, "room")
+	}
+	v.Room = room
+	return v, nil
+}
+
+// RenameRoom renames a room. Owner only.
+//
+// Errors: CodeNotFound, CodeForbidden.
+func (s *Store) RenameRoom(ctx context.Context, userID, roomID uuid.UUID, name string) (RoomView, error) {
+	var v RoomView
+	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		var err error
+		if v, err = ownerRoom(tx, userID, roomID); err != nil {
+			return err
+		}
+		if err := tx.Model(&Room{}).Where("id = ?", roomID).Update("name", name).Error; err != nil {
+			return fmt.Errorf("rename room: %w", err)
+		}
+		v.Name = name
+		return bumpVersion(tx, &v)
+	})
+	return v, err
+}
+
+// DeleteRoomAs deletes a room with its members, columns and cards. Owner
+// only.
+//
+// Errors: CodeNotFound, CodeForbidden.
+func (s *Store) DeleteRoomAs(ctx context.Context, userID, roomID uuid.UUID) error {
+	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if _, err := ownerRoom(tx, userID, roomID); err != nil {
+			return err
+		}
+		return deleteRoom(tx, roomID)
+	})
+}
+
+// Members lists a room's members with their users, in join order.
+//
+// Errors: CodeNotFound.
+func (s *Store) Members(ctx context.Context, userID, roomID uuid.UUID) ([]RoomMember, error) {
+	db := s.db.WithContext(ctx)
+	if _, err := memberRoom(db, userID, roomID, false); err != nil {
+		return nil, err
+	}
+	var ms []RoomMember
+	if err := db.Preload("User").Where("room_id = ?", roomID).Order("joined_at, id").Find(&ms).Error; err != nil {
+		return nil, fmt.Errorf("list members: %w", err)
+	}
+	return ms, nil
+}
+
+// AddMember adds the user with email to a room as a member. Owner only.
+//
+// Errors: CodeNotFound (room, or no user with that email), CodeForbidden,
+// CodeAlreadyMember.
+func (s *Store) AddMember(ctx context.Context, userID, roomID uuid.UUID, email string) (RoomMember, error) {
+	var m RoomMember
+	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		v, err := ownerRoom(tx, userID, roomID)
+		if err != nil {
+			return err
+		}
+		var u User
+		if err := tx.Where("lower(email) = lower(?)", email).Take(&u).Error; err != nil {
+			if errors.Is(err, gorm.ErrRecordNotFound) {
+				return Errorf(CodeNotFound, "no user has this email")
+			}
+			return fmt.Errorf("find user: %w", err)
+		}
+		m = RoomMember{RoomID: roomID, UserID: u.ID, Role: RoleMember, JoinedAt: tx.NowFunc(), User: u}
+		if err := tx.Omit("User").Create(&m).Error; err != nil {
+			if errors.Is(err, gorm.ErrDuplicatedKey) {
+				return Errorf(CodeAlreadyMember, "this user is already a member of the room")
+			}
+			return fmt.Errorf("add member: %w", err)
+		}
+		return bumpVersion(tx, &v)
+	})
+	return m, err
+}
+
+// RemoveMember removes memberID from a room. The owner removes members; a
+// member removes itself (leaves); the owner cannot leave.
+//
+// Errors: CodeNotFound (room, or memberID not a member), CodeForbidden,
+// CodeOwnerCannotLeave.
+func (s *Store) RemoveMember(ctx context.Context, userID, roomID, memberID uuid.UUID) error {
+	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		v, err := memberRoom(tx, userID, roomID, true)
+		if err != nil {
+			return err
+		}
+		switch {
+		case memberID == userID && v.Role == RoleOwner:
+			return Errorf(CodeOwnerCannotLeave, "the owner cannot leave the room; delete it instead")
+		case memberID != userID && v.Role != RoleOwner:
+			return Errorf(CodeForbidden, "only the room's owner can remove other members")
+		}
+		res := tx.Where("room_id = ? AND user_id = ?", roomID, memberID).Delete(&RoomMember{})
+		if res.Error != nil {
+			return fmt.Errorf("remove member: %w", res.Error)
+		}
+		if res.RowsAffected == 0 {
+			return Errorf(CodeNotFound, "this user is not a member of the room")
+		}
+		return bumpVersion(tx, &v)
+	})
+}
+
+// deleteRoom removes a room and everything in it. The database cascades the
+// same deletes; the ORM does them too, so the rule does not rest on the
+// constraints alone.
+func deleteRoom(tx *gorm.DB, roomID uuid.UUID) error {
+	cols := tx.Model(&Column{}).Select("id").Where("room_id = ?", roomID)
+	if err := tx.Where("column_id IN (?)", cols).Delete(&Card{}).Error; err != nil {
+		return fmt.Errorf("delete room cards: %w", err)
+	}
+	if err := tx.Select(clause.Associations).Delete(&Room{ID: roomID}).Error; err != nil {
+		return fmt.Errorf("delete room: %w", err)
+	}
+	return nil
+}
