@@ -94,3 +94,12 @@ func (p problems) text(field, value string, lo, hi int) string {
 	}
 	return v
 }
+
+// required is text for a field that must be present.
+func (p problems) required(field string, value *string, lo, hi int) string {
+	if value == nil {
+		p.add(field, "is required")
+		return ""
+	}
+	return p.text(field, *value, lo, hi)
+}

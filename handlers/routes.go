@@ -91,5 +91,23 @@ func NewRouter(d Deps) (*gin.Engine, error) {
 	signedIn.GET("/auth/me", getMe())
 	signedIn.PATCH("/auth/me", updateMe(ad))
 	signedIn.POST("/auth/logout-all", logoutAll(ad))
+
+	bd := boardDeps{store: d.Store, log: d.Log}
+	signedIn.POST("/rooms", createRoom(bd))
+	signedIn.GET("/rooms", listRooms(bd))
+	signedIn.GET("/rooms/:room_id", getBoard(bd))
+	signedIn.PATCH("/rooms/:room_id", renameRoom(bd))
+	signedIn.DELETE("/rooms/:room_id", deleteRoom(bd))
+	signedIn.GET("/rooms/:room_id/members", listMembers(bd))
+	signedIn.POST("/rooms/:room_id/members", addMember(bd))
+	signedIn.DELETE("/rooms/:room_id/members/:user_id", removeMember(bd))
+	signedIn.POST("/rooms/:room_id/columns", createColumn(bd))
+	signedIn.PATCH("/columns/:column_id", updateColumn(bd))
+	signedIn.DELETE("/columns/:column_id", deleteColumn(bd))
+	signedIn.POST("/columns/:column_id/cards", createCard(bd))
+	signedIn.GET("/cards/:card_id", getCard(bd))
+	signedIn.PATCH("/cards/:card_id", updateCard(bd))
+	signedIn.POST("/cards/:card_id/move", moveCard(bd))
+	signedIn.DELETE("/cards/:card_id", deleteCard(bd))
 	return r, nil
 }

@@ -2,6 +2,8 @@ package models
 
 import (
 	"context"
+	"crypto/sha256"
+	"database/sql"
 	"encoding/base64"
 	"errors"
 	"fmt"
@@ -146,23 +148,28 @@ func (s *Store) ListRooms(ctx context.Context, userID uuid.UUID, limit int, afte
 //
 // Errors: CodeNotFound.
 func (s *Store) Board(ctx context.Context, userID, roomID uuid.UUID) (RoomView, error) {
-	db := s.db.WithContext(ctx)
-	v, err := memberRoom(db, userID, roomID, false)
-	if err != nil {
-		return RoomView{}, err
-	}
-	room := Room{ID: v.ID}
-	err = db.
-		Preload("Members", func(tx *gorm.DB) *gorm.DB { return tx.Order("joined_at, id") }).
-		Preload("Members.User").
-		Preload("Columns", func(tx *gorm.DB) *gorm.DB { return tx.Order("position, id") }).
-		Preload("Columns.Cards", func(tx *gorm.DB) *gorm.DB { return tx.Order("position, id") }).
-		Take(&room).Error
-	if err != nil {
-		return RoomView{}, notFound(err, "room")
-	}
-	v.Room = room
-	return v, nil
+	var v RoomView
+	// One read-only REPEATABLE READ transaction: every query sees the same
+	// snapshot, so the version and the cards in the body agree.
+	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		var err error
+		if v, err = memberRoom(tx, userID, roomID, false); err != nil {
+			return err
+		}
+		room := Room{ID: v.ID}
+		err = tx.
+			Preload("Members", func(tx *gorm.DB) *gorm.DB { return tx.Order("joined_at, id") }).
+			Preload("Members.User").
+			Preload("Columns", func(tx *gorm.DB) *gorm.DB { return tx.Order("position, id") }).
+			Preload("Columns.Cards", func(tx *gorm.DB) *gorm.DB { return tx.Order("position, id") }).
+			Take(&room).Error
+		if err != nil {
+			return notFound(err, "room")
+		}
+		v.Room = room
+		return nil
+	}, &sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true})
+	return v, err
 }
 
 // RenameRoom renames a room. Owner only.
@@ -282,4 +289,46 @@ func deleteRoom(tx *gorm.DB, roomID uuid.UUID) error {
 		return fmt.Errorf("delete room: %w", err)
 	}
 	return nil
+}
+
+// BoardTag returns the caller's view of a room and the entity tag of its
+// board, in one query and without loading columns or cards: a client whose
+// copy is current gets 304 for the price of this query.
+//
+// Errors: CodeNotFound.
+func (s *Store) BoardTag(ctx context.Context, userID, roomID uuid.UUID) (RoomView, string, error) {
+	var row struct {
+		RoomView
+		MembersUpdatedAt time.Time
+	}
+	err := s.db.WithContext(ctx).Model(&Room{}).
+		Select(`rooms.*, room_members.role AS role, (SELECT max(u.updated_at) FROM room_members m
+JOIN users u ON u.id = m.user_id WHERE m.room_id = rooms.id) AS members_updated_at`).
+		Joins("JOIN room_members ON room_members.room_id = rooms.id AND room_members.user_id = ?", userID).
+		Where("rooms.id = ?", roomID).Take(&row).Error
+	if err != nil {
+		return RoomView{}, "", notFound(err, "room")
+	}
+	return row.RoomView, boardTag(row.RoomView, row.MembersUpdatedAt), nil
+}
+
+// Tag is the entity tag of a board loaded by Board: the same value BoardTag
+// gives for the same state.
+func (v RoomView) Tag() string {
+	var latest time.Time
+	for _, m := range v.Members {
+		if m.User.UpdatedAt.After(latest) {
+			latest = m.User.UpdatedAt
+		}
+	}
+	return boardTag(v, latest)
+}
+
+// boardTag covers everything a board's body depends on: the room's version
+// moves with every change to the room, its members, columns and cards; the
+// caller's role is part of the body; and a member's new display name (which
+// does not touch the room) moves the members' latest updated_at.
+func boardTag(v RoomView, membersUpdatedAt time.Time) string {
+	h := sha256.Sum256(fmt.Appendf(nil, "%s|%d|%s|%d", v.ID, v.Version, v.Role, membersUpdatedAt.UnixMicro()))
+	return `"` + base64.RawURLEncoding.EncodeToString(h[:18]) + `"`
 }

@@ -75,7 +75,9 @@ type UserUpdate struct {
 //
 // Errors: CodeNotFound.
 func (s *Store) UpdateUser(ctx context.Context, id uuid.UUID, up UserUpdate) (User, error) {
-	changes := map[string]any{}
+	// updated_at moves with every change: a member's new display name must
+	// change the ETag of every board it appears on (see boardTag).
+	changes := map[string]any{"updated_at": s.db.NowFunc()}
 	if up.DisplayName != nil {
 		changes["display_name"] = *up.DisplayName
 	}
@@ -87,11 +89,8 @@ func (s *Store) UpdateUser(ctx context.Context, id uuid.UUID, up UserUpdate) (Us
 	}
 	var u User
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		if len(changes) > 0 {
-			res := tx.Model(&User{}).Where("id = ?", id).Updates(changes)
-			if res.Error != nil {
-				return fmt.Errorf("update user: %w", res.Error)
-			}
+		if err := tx.Model(&User{}).Where("id = ?", id).Updates(changes).Error; err != nil {
+			return fmt.Errorf("update user: %w", err)
 		}
 		return notFound(tx.Take(&u, "id = ?", id).Error, "user")
 	})

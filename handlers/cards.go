@@ -1,0 +1,282 @@
+package handlers
+
+import (
+	"net/http"
+	"time"
+
+	"github.com/gin-gonic/gin"
+	"github.com/google/uuid"
+
+	"github.com/syncboard/syncboard/models"
+)
+
+type createColumnRequest struct {
+	Name     *string `json:"name"`
+	Position *int    `json:"position"`
+}
+
+type updateColumnRequest struct {
+	Name     *string `json:"name"`
+	Position *int    `json:"position"`
+}
+
+type createCardRequest struct {
+	Title       *string `json:"title"`
+	Description *string `json:"description"`
+	Position    *int    `json:"position"`
+}
+
+// updateCardRequest has no position: a position sent here is an unknown
+// field, ignored; moving is POST /api/cards/{id}/move.
+type updateCardRequest struct {
+	Title       *string `json:"title"`
+	Description *string `json:"description"`
+}
+
+type moveCardRequest struct {
+	ColumnID *string `json:"column_id"`
+	Position *int    `json:"position"`
+}
+
+// ColumnResponse is the contract's Column.
+type ColumnResponse struct {
+	ID       uuid.UUID `json:"id"`
+	RoomID   uuid.UUID `json:"room_id"`
+	Name     string    `json:"name"`
+	Position int       `json:"position"`
+}
+
+// CardResponse is the contract's Card. created_by is null once its author's
+// account is deleted.
+type CardResponse struct {
+	ID          uuid.UUID  `json:"id"`
+	ColumnID    uuid.UUID  `json:"column_id"`
+	Title       string     `json:"title"`
+	Description string     `json:"description"`
+	Position    int        `json:"position"`
+	CreatedBy   *uuid.UUID `json:"created_by"`
+	CreatedAt   time.Time  `json:"created_at"`
+	UpdatedAt   time.Time  `json:"updated_at"`
+}
+
+func newColumnResponse(c models.Column) ColumnResponse {
+	return ColumnResponse{ID: c.ID, RoomID: c.RoomID, Name: c.Name, Position: c.Position}
+}
+
+func newCardResponse(c models.Card) CardResponse {
+	return CardResponse{ID: c.ID, ColumnID: c.ColumnID, Title: c.Title, Description: c.Description,
+		Position: c.Position, CreatedBy: c.CreatedBy, CreatedAt: c.CreatedAt.UTC(), UpdatedAt: c.UpdatedAt.UTC()}
+}
+
+// position checks an optional position: 0 or more (past the end is clamped
+// by the Store).
+func (p problems) position(field string, v *int) {
+	if v != nil && *v < 0 {
+		p.add(field, "must be 0 or more")
+	}
+}
+
+func createColumn(d boardDeps) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		roomID, ok := pathID(c, d.log, "room_id")
+		if !ok {
+			return
+		}
+		var req createColumnRequest
+		if err := decode(c.Request, &req); err != nil {
+			d.fail(c, err)
+			return
+		}
+		p := problems{}
+		name := p.required("name", req.Name, 1, maxNameChars)
+		p.position("position", req.Position)
+		if err := p.err(); err != nil {
+			d.fail(c, err)
+			return
+		}
+		col, err := d.store.CreateColumn(c.Request.Context(), me(c), roomID, name, req.Position)
+		if err != nil {
+			d.fail(c, err)
+			return
+		}
+		c.JSON(http.StatusCreated, newColumnResponse(col))
+	}
+}
+
+func updateColumn(d boardDeps) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		columnID, ok := pathID(c, d.log, "column_id")
+		if !ok {
+			return
+		}
+		var req updateColumnRequest
+		if err := decode(c.Request, &req); err != nil {
+			d.fail(c, err)
+			return
+		}
+		p := problems{}
+		var up models.ColumnUpdate
+		if req.Name != nil {
+			name := p.text("name", *req.Name, 1, maxNameChars)
+			up.Name = &name
+		}
+		p.position("position", req.Position)
+		up.Position = req.Position
+		if err := p.err(); err != nil {
+			d.fail(c, err)
+			return
+		}
+		col, err := d.store.UpdateColumn(c.Request.Context(), me(c), columnID, up)
+		if err != nil {
+			d.fail(c, err)
+			return
+		}
+		c.JSON(http.StatusOK, newColumnResponse(col))
+	}
+}
+
+func deleteColumn(d boardDeps) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		columnID, ok := pathID(c, d.log, "column_id")
+		if !ok {
+			return
+		}
+		if err := d.store.DeleteColumn(c.Request.Context(), me(c), columnID); err != nil {
+			d.fail(c, err)
+			return
+		}
+		c.Status(http.StatusNoContent)
+	}
+}
+
+func createCard(d boardDeps) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		columnID, ok := pathID(c, d.log, "column_id")
+		if !ok {
+			return
+		}
+		var req createCardRequest
+		if err := decode(c.Request, &req); err != nil {
+			d.fail(c, err)
+			return
+		}
+		p := problems{}
+		nc := models.NewCard{Title: p.required("title", req.Title, 1, maxTitleChars), Position: req.Position}
+		if req.Description != nil {
+			nc.Description = p.text("description", *req.Description, 0, maxDescriptionChars)
+		}
+		p.position("position", req.Position)
+		if err := p.err(); err != nil {
+			d.fail(c, err)
+			return
+		}
+		card, err := d.store.CreateCard(c.Request.Context(), me(c), columnID, nc)
+		if err != nil {
+			d.fail(c, err)
+			return
+		}
+		c.JSON(http.StatusCreated, newCardResponse(card))
+	}
+}
+
+func getCard(d boardDeps) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		cardID, ok := pathID(c, d.log, "card_id")
+		if !ok {
+			return
+		}
+		card, err := d.store.Card(c.Request.Context(), me(c), cardID)
+		if err != nil {
+			d.fail(c, err)
+			return
+		}
+		c.JSON(http.StatusOK, newCardResponse(card))
+	}
+}
+
+func updateCard(d boardDeps) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		cardID, ok := pathID(c, d.log, "card_id")
+		if !ok {
+			return
+		}
+		var req updateCardRequest
+		if err := decode(c.Request, &req); err != nil {
+			d.fail(c, err)
+			return
+		}
+		p := problems{}
+		var up models.CardUpdate
+		if req.Title != nil {
+			title := p.text("title", *req.Title, 1, maxTitleChars)
+			up.Title = &title
+		}
+		if req.Description != nil {
+			desc := p.text("description", *req.Description, 0, maxDescriptionChars)
+			up.Description = &desc
+		}
+		if err := p.err(); err != nil {
+			d.fail(c, err)
+			return
+		}
+		card, err := d.store.UpdateCard(c.Request.Context(), me(c), cardID, up)
+		if err != nil {
+			d.fail(c, err)
+			return
+		}
+		c.JSON(http.StatusOK, newCardResponse(card))
+	}
+}
+
+func moveCard(d boardDeps) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		cardID, ok := pathID(c, d.log, "card_id")
+		if !ok {
+			return
+		}
+		var req moveCardRequest
+		if err := decode(c.Request, &req); err != nil {
+			d.fail(c, err)
+			return
+		}
+		p := problems{}
+		var to uuid.UUID
+		switch {
+		case req.ColumnID == nil:
+			p.add("column_id", "is required")
+		default:
+			var err error
+			if to, err = uuid.Parse(*req.ColumnID); err != nil {
+				p.add("column_id", "must be a column ID")
+			}
+		}
+		if req.Position == nil {
+			p.add("position", "is required")
+		}
+		p.position("position", req.Position)
+		if err := p.err(); err != nil {
+			d.fail(c, err)
+			return
+		}
+		card, err := d.store.MoveCard(c.Request.Context(), me(c), cardID, to, *req.Position)
+		if err != nil {
+			d.fail(c, err)
+			return
+		}
+		c.JSON(http.StatusOK, newCardResponse(card))
+	}
+}
+
+func deleteCard(d boardDeps) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		cardID, ok := pathID(c, d.log, "card_id")
+		if !ok {
+			return
+		}
+		if err := d.store.DeleteCard(c.Request.Context(), me(c), cardID); err != nil {
+			d.fail(c, err)
+			return
+		}
+		c.Status(http.StatusNoContent)
+	}
+}
