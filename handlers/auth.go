@@ -270,8 +270,11 @@ func updateMe(d authDeps) gin.HandlerFunc {
 		var password string
 		if req.Password != nil {
 			password = p.newPassword("password", req.Password)
-			if req.CurrentPassword == nil || *req.CurrentPassword == "" {
+			switch {
+			case req.CurrentPassword == nil || *req.CurrentPassword == "":
 				p.add("current_password", "is required to change the password")
+			case strings.ContainsRune(*req.CurrentPassword, 0):
+				p.add("current_password", "must not contain NUL characters")
 			}
 		}
 		if err := p.err(); err != nil {

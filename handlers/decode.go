@@ -26,7 +26,9 @@ func decode(r *http.Request, dst any) error {
 	if err != nil {
 		return models.Errorf(models.CodeBadRequest, "the body could not be read")
 	}
-	trimmed := bytes.TrimSpace(body)
+	// JSON's own whitespace only: bytes.TrimSpace would also accept Unicode
+	// spaces (U+00A0, U+0085) that JSON does not allow.
+	trimmed := bytes.Trim(body, " \t\r\n")
 	if len(trimmed) == 0 || trimmed[0] != '{' {
 		return models.Errorf(models.CodeBadRequest, "the body must be a JSON object")
 	}

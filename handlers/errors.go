@@ -7,6 +7,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/syncboard/syncboard/database"
 	"github.com/syncboard/syncboard/internal/reqid"
 	"github.com/syncboard/syncboard/models"
 )
@@ -56,6 +57,11 @@ func writeError(c *gin.Context, log *slog.Logger, err error) {
 	status, ok := 0, false
 	if errors.As(err, &e) {
 		status, ok = statusOf[e.Code]
+	} else if database.IsUnavailable(err) {
+		log.WarnContext(c.Request.Context(), "database unavailable",
+			"error", err.Error(), "request_id", reqid.From(c.Request.Context()))
+		e = &models.Error{Code: models.CodeUnavailable, Message: "the database cannot be reached; try again shortly"}
+		status, ok = http.StatusServiceUnavailable, true
 	}
 	if !ok {
 		log.ErrorContext(c.Request.Context(), "internal error",

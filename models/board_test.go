@@ -22,7 +22,7 @@ type countingLogger struct {
 }
 
 func (l *countingLogger) Trace(context.Context, time.Time, func() (string, int64), error) { l.n.Add(1) }
-func (l *countingLogger) LogMode(logger.LogLevel) logger.Interface                          { return l }
+func (l *countingLogger) LogMode(logger.LogLevel) logger.Interface                        { return l }
 
 // seedBoard writes a board of cols columns holding cards cards in all, with
 // plain inserts (fast), and returns the room and its owner.

@@ -1,0 +1,113 @@
+package handlers
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/syncboard/syncboard/auth"
+	"github.com/syncboard/syncboard/internal/testdb"
+	"github.com/syncboard/syncboard/models"
+)
+
+// benchBoard builds a router and a board of 8 columns × 50 cards through
+// the Store, and returns a request maker signed in as the owner.
+func benchBoard(b *testing.B) (http.Handler, func(method, path, body string) *http.Request, models.RoomView) {
+	b.Helper()
+	ctx := context.Background()
+	db, _ := testdb.Open(b)
+	store := models.NewStore(db)
+	hasher, _ := auth.NewHasher(4, 0)
+	tokens := auth.NewTokens("bench-secret-bench-secret-bench-secret", time.Hour)
+	router, err := NewRouter(Deps{Store: store, Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
+		Tokens: tokens, Hasher: hasher})
+	if err != nil {
+		b.Fatal(err)
+	}
+	u, err := store.CreateUser(ctx, models.NewUser{Email: "bench@example.com", PasswordHash: []byte("x"), DisplayName: "bench", Now: time.Now().UTC()})
+	if err != nil {
+		b.Fatal(err)
+	}
+	room, err := store.CreateRoom(ctx, u.ID, "bench")
+	if err != nil {
+		b.Fatal(err)
+	}
+	for i := range 8 {
+		col, err := store.CreateColumn(ctx, u.ID, room.ID, fmt.Sprint("column ", i), nil)
+		if err != nil {
+			b.Fatal(err)
+		}
+		for j := range 50 {
+			if _, err := store.CreateCard(ctx, u.ID, col.ID, models.NewCard{Title: fmt.Sprint("card ", j), Description: "a description of moderate length"}); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+	token, _, _ := tokens.Issue(u.ID, time.Now())
+	req := func(method, path, body string) *http.Request {
+		r := httptest.NewRequest(method, path, strings.NewReader(body))
+		r.Header.Set("Authorization", "Bearer "+token)
+		return r
+	}
+	board, err := store.Board(ctx, u.ID, room.ID)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return router, req, board
+}
+
+// BenchmarkGetBoard is GET /api/rooms/{id} for 8 columns × 50 cards,
+// through the router (auth, 6 queries, JSON), one request at a time.
+func BenchmarkGetBoard(b *testing.B) {
+	router, req, board := benchBoard(b)
+	b.Run("full", func(b *testing.B) {
+		for b.Loop() {
+			rec := httptest.NewRecorder()
+			router.ServeHTTP(rec, req("GET", "/api/rooms/"+board.ID.String(), ""))
+			if rec.Code != 200 {
+				b.Fatal(rec.Code)
+			}
+			b.SetBytes(int64(rec.Body.Len()))
+		}
+	})
+	b.Run("not_modified", func(b *testing.B) {
+		for b.Loop() {
+			r := req("GET", "/api/rooms/"+board.ID.String(), "")
+			r.Header.Set("If-None-Match", board.Tag())
+			rec := httptest.NewRecorder()
+			router.ServeHTTP(rec, r)
+			if rec.Code != http.StatusNotModified {
+				b.Fatal(rec.Code)
+			}
+		}
+	})
+}
+
+// BenchmarkMoveCard moves cards between two columns of that board, one
+// request (one transaction) at a time.
+func BenchmarkMoveCard(b *testing.B) {
+	router, req, board := benchBoard(b)
+	cols := []uuid.UUID{board.Columns[0].ID, board.Columns[1].ID}
+	cards := []uuid.UUID{}
+	for _, c := range board.Columns[0].Cards {
+		cards = append(cards, c.ID)
+	}
+	i := 0
+	for b.Loop() {
+		body := fmt.Sprintf(`{"column_id":%q,"position":%d}`, cols[(i/len(cards)+1)%2], i%40)
+		rec := httptest.NewRecorder()
+		router.ServeHTTP(rec, req("POST", "/api/cards/"+cards[i%len(cards)].String()+"/move", body))
+		if rec.Code != 200 {
+			b.Fatal(rec.Code, rec.Body)
+		}
+		i++
+	}
+}
