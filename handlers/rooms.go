@@ -98,8 +98,11 @@ func newBoardResponse(v models.RoomView) BoardResponse {
 // pathID reads a UUID path parameter; anything else is the same 404 as an
 // unknown ID.
 func pathID(c *gin.Context, log *slog.Logger, name string) (uuid.UUID, bool) {
-	id, err := uuid.Parse(c.Param(name))
-	if err != nil {
+	// Only the canonical 36-character form: uuid.Parse also takes urn:uuid:,
+	// braces and bare hex, which would give one resource several URLs.
+	raw := c.Param(name)
+	id, err := uuid.Parse(raw)
+	if err != nil || len(raw) != 36 {
 		writeError(c, log, models.Errorf(models.CodeNotFound, "not found"))
 		return uuid.Nil, false
 	}
