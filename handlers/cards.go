@@ -10,12 +10,8 @@ import (
 	"github.com/syncboard/syncboard/models"
 )
 
-type createColumnRequest struct {
-	Name     *string `json:"name"`
-	Position *int    `json:"position"`
-}
-
-type updateColumnRequest struct {
+// columnRequest is the body of both creating and changing a column.
+type columnRequest struct {
 	Name     *string `json:"name"`
 	Position *int    `json:"position"`
 }
@@ -82,7 +78,7 @@ func createColumn(d boardDeps) gin.HandlerFunc {
 		if !ok {
 			return
 		}
-		var req createColumnRequest
+		var req columnRequest
 		if err := decode(c.Request, &req); err != nil {
 			d.fail(c, err)
 			return
@@ -109,7 +105,7 @@ func updateColumn(d boardDeps) gin.HandlerFunc {
 		if !ok {
 			return
 		}
-		var req updateColumnRequest
+		var req columnRequest
 		if err := decode(c.Request, &req); err != nil {
 			d.fail(c, err)
 			return
