@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/syncboard/syncboard/internal/apitest"
 	"github.com/syncboard/syncboard/internal/testdb"
 )
 
@@ -94,7 +95,8 @@ func TestConcurrentBoardEditing(t *testing.T) {
 	env["BCRYPT_COST"] = "4"
 	env["AUTH_RATE_LIMIT"] = "1000"
 	s := start(t, env)
-	hc := &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: 64}}
+	// Every exchange is checked against the OpenAPI document.
+	hc := &http.Client{Timeout: 30 * time.Second, Transport: apitest.Transport(t, &http.Transport{MaxIdleConnsPerHost: 64})}
 	suffix := time.Now().UnixNano()
 
 	owner, _ := register(t, s.url, hc, fmt.Sprintf("owner-%d@example.com", suffix))

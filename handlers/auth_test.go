@@ -16,7 +16,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/gin-gonic/gin"
 	"github.com/golang-jwt/jwt/v5"
 	"github.com/google/uuid"
 	"golang.org/x/crypto/bcrypt"
@@ -41,7 +40,7 @@ type authEnv struct {
 	store  *models.Store
 	tokens *auth.Tokens
 	hasher *auth.Hasher
-	router *gin.Engine
+	router http.Handler
 }
 
 // newAuthEnv opens a fresh migrated database and builds the real router on
@@ -74,7 +73,7 @@ func newAuthEnvOn(t *testing.T, db *gorm.DB, d Deps) *authEnv {
 
 // routerWith builds another router on the same database (with its own,
 // fresh rate limiters).
-func (e *authEnv) routerWith(t *testing.T, d Deps) *gin.Engine {
+func (e *authEnv) routerWith(t *testing.T, d Deps) http.Handler {
 	t.Helper()
 	d.Store, d.Tokens, d.Hasher = e.store, e.tokens, e.hasher
 	if d.AuthRateLimit == 0 {

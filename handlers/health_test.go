@@ -25,6 +25,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/syncboard/syncboard/database"
+	"github.com/syncboard/syncboard/internal/apitest"
 	"github.com/syncboard/syncboard/internal/testdb"
 	"github.com/syncboard/syncboard/middleware"
 	"github.com/syncboard/syncboard/models"
@@ -73,8 +74,18 @@ func (b *logBuffer) accessLines(t *testing.T) []map[string]any {
 
 func quietLogger() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
 
-// newRouter builds the real router; a nil Log is replaced by a silent one.
-func newRouter(t *testing.T, d Deps) *gin.Engine {
+// newRouter builds the real router, wrapped so that every exchange is
+// checked against the OpenAPI document (internal/apitest); a nil Log is
+// replaced by a silent one.
+func newRouter(t *testing.T, d Deps) http.Handler {
+	t.Helper()
+	return apitest.Handler(t, newEngine(t, d))
+}
+
+// newEngine is newRouter without the document check, for the few tests that
+// add routes of their own (panics, error writing) which the document rightly
+// does not list.
+func newEngine(t *testing.T, d Deps) *gin.Engine {
 	t.Helper()
 	if d.Log == nil {
 		d.Log = quietLogger()
@@ -412,7 +423,7 @@ func TestPanicRecovery(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			var logs logBuffer
-			r := newRouter(t, Deps{Log: logs.logger()})
+			r := newEngine(t, Deps{Log: logs.logger()})
 			r.GET("/boom", func(*gin.Context) { panic(tt.value) })
 
 			const id = "panic-test-1"
@@ -473,7 +484,7 @@ func TestPanicRecovery(t *testing.T) {
 
 	t.Run("http.ErrAbortHandler is re-raised", func(t *testing.T) {
 		t.Parallel()
-		r := newRouter(t, Deps{})
+		r := newEngine(t, Deps{})
 		r.GET("/abort", func(*gin.Context) { panic(http.ErrAbortHandler) })
 		var got any
 		func() {
@@ -590,7 +601,7 @@ func TestWriteError(t *testing.T) {
 			t.Parallel()
 			var logs logBuffer
 			log := logs.logger()
-			r := newRouter(t, Deps{Log: log})
+			r := newEngine(t, Deps{Log: log})
 			r.GET("/err", func(c *gin.Context) { writeError(c, log, tt.err) })
 			const id = "write-error-1"
 			rec := serve(r, http.MethodGet, "/err", http.Header{middleware.RequestIDHeader: {id}})

@@ -75,6 +75,12 @@ func NewRouter(d Deps) (*gin.Engine, error) {
 
 	r.GET("/healthz", healthz())
 	r.GET("/readyz", readyz(d.Store, d.Draining, d.Log))
+	spec, err := specJSON()
+	if err != nil {
+		return nil, err
+	}
+	r.GET("/openapi.json", openapiJSON(spec))
+	r.GET("/docs", docs())
 
 	ad := authDeps{
 		store: d.Store, tokens: d.Tokens, hasher: d.Hasher, log: d.Log,
