@@ -108,10 +108,12 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 		return err
 	}
 	db, err := database.Open(ctx, cfg.DatabaseURL, database.Options{
-		MaxOpenConns:    cfg.DBMaxOpenConns,
-		MaxIdleConns:    cfg.DBMaxIdleConns,
-		ConnMaxLifetime: cfg.DBConnMaxLifetime,
-		Logger:          log,
+		MaxOpenConns:     cfg.DBMaxOpenConns,
+		MaxIdleConns:     cfg.DBMaxIdleConns,
+		ConnMaxLifetime:  cfg.DBConnMaxLifetime,
+		StatementTimeout: cfg.DBStatementTimeout,
+		LockTimeout:      cfg.DBLockTimeout,
+		Logger:           log,
 	})
 	if err != nil {
 		return err
@@ -124,14 +126,16 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	}
 	draining := new(atomic.Bool)
 	router, err := handlers.NewRouter(handlers.Deps{
-		Store:          models.NewStore(db),
-		Log:            log,
-		Tokens:         auth.NewTokens(cfg.JWTSecret, cfg.JWTTTL),
-		Hasher:         hasher,
-		AuthRateLimit:  cfg.AuthRateLimit,
-		AuthRateWindow: cfg.AuthRateWindow,
-		Draining:       draining,
-		TrustedProxies: cfg.TrustedProxies,
+		Store:              models.NewStore(db),
+		Log:                log,
+		Tokens:             auth.NewTokens(cfg.JWTSecret, cfg.JWTTTL),
+		Hasher:             hasher,
+		AuthRateLimit:      cfg.AuthRateLimit,
+		AuthRateWindow:     cfg.AuthRateWindow,
+		Draining:           draining,
+		TrustedProxies:     cfg.TrustedProxies,
+		CORSAllowedOrigins: cfg.CORSAllowedOrigins,
+		RequestTimeout:     cfg.RequestTimeout,
 	})
 	if err != nil {
 		return err

@@ -39,16 +39,24 @@ const DefaultDatabaseURL = "postgres://postgres@127.0.0.1:5432/syncboard?sslmode
 
 // Config is SyncBoard's whole configuration.
 type Config struct {
-	DatabaseURL        string
-	HTTPAddr           string
-	Env                string
-	LogLevel           slog.Level
-	JWTSecret          string
-	JWTTTL             time.Duration
-	BcryptCost         int
-	DBMaxOpenConns     int
-	DBMaxIdleConns     int
-	DBConnMaxLifetime  time.Duration
+	DatabaseURL       string
+	HTTPAddr          string
+	Env               string
+	LogLevel          slog.Level
+	JWTSecret         string
+	JWTTTL            time.Duration
+	BcryptCost        int
+	DBMaxOpenConns    int
+	DBMaxIdleConns    int
+	DBConnMaxLifetime time.Duration
+	// DBStatementTimeout and DBLockTimeout bound every statement of the
+	// server's pool (not migrations): a stuck query or a lock queue fails
+	// fast instead of holding a connection.
+	DBStatementTimeout time.Duration
+	DBLockTimeout      time.Duration
+	// RequestTimeout bounds each request's work, including waiting for a
+	// pooled connection; past it the request answers 503.
+	RequestTimeout     time.Duration
 	MigrateOnStart     bool
 	CORSAllowedOrigins []string
 	TrustedProxies     []string
@@ -99,6 +107,9 @@ func FromEnv(getenv func(string) string) (Config, error) {
 		DBMaxOpenConns:     p.integer("DB_MAX_OPEN_CONNS", 20, 1, 10000),
 		DBMaxIdleConns:     p.integer("DB_MAX_IDLE_CONNS", 10, 0, 10000),
 		DBConnMaxLifetime:  p.duration("DB_CONN_MAX_LIFETIME", 30*time.Minute),
+		DBStatementTimeout: p.duration("DB_STATEMENT_TIMEOUT", 5*time.Second),
+		DBLockTimeout:      p.duration("DB_LOCK_TIMEOUT", 3*time.Second),
+		RequestTimeout:     p.duration("REQUEST_TIMEOUT", 15*time.Second),
 		MigrateOnStart:     p.boolean("MIGRATE_ON_START", true),
 		CORSAllowedOrigins: p.list("CORS_ALLOWED_ORIGINS"),
 		TrustedProxies:     p.list("TRUSTED_PROXIES"),

@@ -23,7 +23,7 @@ var knownVars = []string{
 	"DATABASE_URL", "HTTP_ADDR", "APP_ENV", "LOG_LEVEL", "JWT_SECRET", "JWT_TTL",
 	"BCRYPT_COST", "DB_MAX_OPEN_CONNS", "DB_MAX_IDLE_CONNS", "DB_CONN_MAX_LIFETIME",
 	"MIGRATE_ON_START", "CORS_ALLOWED_ORIGINS", "TRUSTED_PROXIES", "SHUTDOWN_TIMEOUT",
-	"AUTH_RATE_LIMIT", "AUTH_RATE_WINDOW",
+	"AUTH_RATE_LIMIT", "AUTH_RATE_WINDOW", "DB_STATEMENT_TIMEOUT", "DB_LOCK_TIMEOUT", "REQUEST_TIMEOUT",
 }
 
 // secret32 is exactly MinJWTSecretBytes long.
@@ -32,20 +32,23 @@ var secret32 = strings.Repeat("k", MinJWTSecretBytes)
 // defaults is the Config FromEnv must return for an empty environment.
 func defaults() Config {
 	return Config{
-		DatabaseURL:       DefaultDatabaseURL,
-		HTTPAddr:          ":8080",
-		Env:               EnvDevelopment,
-		LogLevel:          slog.LevelInfo,
-		JWTSecret:         DefaultJWTSecret,
-		JWTTTL:            24 * time.Hour,
-		BcryptCost:        12,
-		DBMaxOpenConns:    20,
-		DBMaxIdleConns:    10,
-		DBConnMaxLifetime: 30 * time.Minute,
-		MigrateOnStart:    true,
-		AuthRateLimit:     10,
-		AuthRateWindow:    time.Minute,
-		ShutdownTimeout:   20 * time.Second,
+		DatabaseURL:        DefaultDatabaseURL,
+		HTTPAddr:           ":8080",
+		Env:                EnvDevelopment,
+		LogLevel:           slog.LevelInfo,
+		JWTSecret:          DefaultJWTSecret,
+		JWTTTL:             24 * time.Hour,
+		BcryptCost:         12,
+		DBMaxOpenConns:     20,
+		DBMaxIdleConns:     10,
+		DBConnMaxLifetime:  30 * time.Minute,
+		MigrateOnStart:     true,
+		DBStatementTimeout: 5 * time.Second,
+		DBLockTimeout:      3 * time.Second,
+		RequestTimeout:     15 * time.Second,
+		AuthRateLimit:      10,
+		AuthRateWindow:     time.Minute,
+		ShutdownTimeout:    20 * time.Second,
 	}
 }
 

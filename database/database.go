@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
@@ -25,7 +26,39 @@ type Options struct {
 	MaxOpenConns    int
 	MaxIdleConns    int
 	ConnMaxLifetime time.Duration
-	Logger          *slog.Logger
+	// StatementTimeout and LockTimeout, when set, bound every statement of
+	// the pool (PostgreSQL's statement_timeout and lock_timeout).
+	StatementTimeout time.Duration
+	LockTimeout      time.Duration
+	Logger           *slog.Logger
+}
+
+// ConnectTimeout bounds opening one connection, so an unreachable database
+// fails a request in seconds instead of the operating system's minutes.
+const ConnectTimeout = 3 * time.Second
+
+// withSessionLimits adds the connect, statement and lock timeouts to a
+// database URL as connection parameters, unless the URL sets them itself.
+func withSessionLimits(databaseURL string, opts Options) (string, error) {
+	u, err := url.Parse(databaseURL)
+	if err != nil {
+		return "", fmt.Errorf("DATABASE_URL: %w", err)
+	}
+	q := u.Query()
+	set := func(k, v string) {
+		if q.Get(k) == "" {
+			q.Set(k, v)
+		}
+	}
+	set("connect_timeout", strconv.Itoa(int(ConnectTimeout.Seconds())))
+	if opts.StatementTimeout > 0 {
+		set("statement_timeout", strconv.FormatInt(opts.StatementTimeout.Milliseconds(), 10))
+	}
+	if opts.LockTimeout > 0 {
+		set("lock_timeout", strconv.FormatInt(opts.LockTimeout.Milliseconds(), 10))
+	}
+	u.RawQuery = q.Encode()
+	return u.String(), nil
 }
 
 // Open connects to PostgreSQL at databaseURL and checks that it answers.
@@ -41,7 +74,11 @@ func Open(ctx context.Context, databaseURL string, opts Options) (*gorm.DB, erro
 	if log == nil {
 		log = slog.Default()
 	}
-	db, err := gorm.Open(postgres.New(postgres.Config{DSN: databaseURL}), &gorm.Config{
+	dsn, err := withSessionLimits(databaseURL, opts)
+	if err != nil {
+		return nil, err
+	}
+	db, err := gorm.Open(postgres.New(postgres.Config{DSN: dsn}), &gorm.Config{
 		TranslateError:         true,
 		SkipDefaultTransaction: true,
 		Logger:                 NewLogger(log, SlowQuery),

@@ -139,3 +139,59 @@ func TestUnreachableIsOneLineWithoutThePassword(t *testing.T) {
 		t.Errorf("EnsureDatabase = %v, want an *UnreachableError", err)
 	}
 }
+
+// TestSessionLimits: the pool's connections carry the statement and lock
+// timeouts, and running out of either counts as "unavailable" (503), not a
+// bug (500).
+func TestSessionLimits(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	dbURL := testdb.New(t)
+	db, err := database.Open(ctx, dbURL, database.Options{
+		MaxOpenConns: 2, MaxIdleConns: 2, ConnMaxLifetime: time.Minute,
+		StatementTimeout: 150 * time.Millisecond, LockTimeout: 100 * time.Millisecond,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer database.Close(db)
+	var st, lt string
+	db.Raw("SELECT current_setting('statement_timeout'), current_setting('lock_timeout')").Row().Scan(&st, &lt)
+	if st != "150ms" || lt != "100ms" {
+		t.Errorf("statement_timeout %q, lock_timeout %q; want 150ms and 100ms", st, lt)
+	}
+	start := time.Now()
+	err = db.Exec("SELECT pg_sleep(5)").Error
+	if !database.IsUnavailable(err) || time.Since(start) > 2*time.Second {
+		t.Errorf("a 5 s statement: %v after %s; want an unavailable error within the timeout", err, time.Since(start))
+	}
+	// Hold a row lock in one transaction; another statement waiting on it
+	// gives up after lock_timeout.
+	tx := db.Begin()
+	defer tx.Rollback()
+	if err := tx.Exec("CREATE TABLE lockme (id int); INSERT INTO lockme VALUES (1)").Error; err != nil {
+		t.Fatal(err)
+	}
+	if err := tx.Commit().Error; err != nil {
+		t.Fatal(err)
+	}
+	holder := db.Begin()
+	defer holder.Rollback()
+	if err := holder.Exec("SELECT * FROM lockme FOR UPDATE").Error; err != nil {
+		t.Fatal(err)
+	}
+	err = db.Exec("UPDATE lockme SET id = 2").Error
+	if !database.IsUnavailable(err) {
+		t.Errorf("waiting on a held lock: %v; want an unavailable (lock_timeout) error", err)
+	}
+}
+
+func TestIsUnavailable(t *testing.T) {
+	t.Parallel()
+	if database.IsUnavailable(nil) || database.IsUnavailable(errors.New("syntax error")) {
+		t.Error("ordinary errors classified as unavailable")
+	}
+	if !database.IsUnavailable(context.DeadlineExceeded) {
+		t.Error("a deadline is unavailable")
+	}
+}

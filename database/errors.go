@@ -27,9 +27,13 @@ func IsUnavailable(err error) bool {
 	case errors.As(err, &pgErr):
 		// 08: connection exception; 57P01-57P03: admin shutdown, crash
 		// shutdown, cannot connect now; 53300: too many connections;
-		// 3D000: the database does not exist (dropped under us).
-		return strings.HasPrefix(pgErr.Code, "08") || pgErr.Code == "57P01" || pgErr.Code == "57P02" ||
-			pgErr.Code == "57P03" || pgErr.Code == "53300" || pgErr.Code == "3D000"
+		// 3D000: the database does not exist (dropped under us); 57014 and
+		// 55P03: statement_timeout or lock_timeout ran out (too busy now).
+		switch pgErr.Code {
+		case "57P01", "57P02", "57P03", "53300", "3D000", "57014", "55P03":
+			return true
+		}
+		return strings.HasPrefix(pgErr.Code, "08")
 	case errors.As(err, &connErr), errors.As(err, &netErr),
 		errors.Is(err, driver.ErrBadConn), errors.Is(err, sql.ErrConnDone):
 		return true

@@ -32,6 +32,10 @@ type Deps struct {
 	Draining *atomic.Bool
 	// TrustedProxies may set X-Forwarded-For; nil trusts no proxy.
 	TrustedProxies []string
+	// CORSAllowedOrigins may call the API from a browser.
+	CORSAllowedOrigins []string
+	// RequestTimeout bounds each request's work (0: no bound).
+	RequestTimeout time.Duration
 }
 
 // NewRouter returns the HTTP handler of the whole API.
@@ -69,6 +73,7 @@ func NewRouter(d Deps) (*gin.Engine, error) {
 		writeError(c, d.Log, models.Errorf(models.CodeMethodNotAllowed, "method %s is not allowed here", c.Request.Method))
 	})
 
+	r.Use(middleware.CORS(d.CORSAllowedOrigins), middleware.Timeout(d.RequestTimeout))
 	r.Use(middleware.BodyLimit(func(c *gin.Context) {
 		writeError(c, d.Log, models.Errorf(models.CodePayloadTooLarge, "the body is larger than %d bytes", middleware.MaxBodyBytes))
 	}))
