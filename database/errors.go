@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"database/sql/driver"
 	"errors"
+	"io"
 	"net"
 	"strings"
 
@@ -35,7 +36,9 @@ func IsUnavailable(err error) bool {
 		}
 		return strings.HasPrefix(pgErr.Code, "08")
 	case errors.As(err, &connErr), errors.As(err, &netErr),
-		errors.Is(err, driver.ErrBadConn), errors.Is(err, sql.ErrConnDone):
+		errors.Is(err, driver.ErrBadConn), errors.Is(err, sql.ErrConnDone),
+		// A pooled connection whose socket died mid-conversation.
+		errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, io.EOF):
 		return true
 	case errors.Is(err, context.DeadlineExceeded):
 		// A query that ran out of time: the database is too slow to serve.
