@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 GO    ?= go
 
-.PHONY: help run build test check-db lint migrate-diff migrate-check migrate-hash migrate-apply migrate-status clean-testdbs
+.PHONY: help run build test check-db lint migrate-diff migrate-check migrate-hash migrate-apply migrate-status clean-testdbs postman openapi-lint fuzz
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-15s %s\n", $$1, $$2}'
@@ -42,3 +42,17 @@ clean-testdbs: ## drop the databases kept by failed tests
 	@psql "$${TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/postgres}" -Atc \
 	  "SELECT datname FROM pg_database WHERE datname LIKE 'syncboard\_test\_%'" | \
 	  while read -r db; do psql "$${TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/postgres}" -qc "DROP DATABASE \"$$db\" WITH (FORCE)"; echo "dropped $$db"; done
+
+postman: build ## run the Postman collection with newman against a server on a fresh database
+	./scripts/postman.sh
+
+openapi-lint: ## lint openapi/openapi.yaml with Redocly (pinned in package-lock.json)
+	@[ -x node_modules/.bin/redocly ] || npm ci --no-audit --no-fund
+	REDOCLY_TELEMETRY=off npx --no-install redocly lint openapi/openapi.yaml
+
+FUZZTIME ?= 10s
+fuzz: ## run every fuzz target for FUZZTIME each (default 10s); seeds in handlers/testdata/fuzz
+	@for target in $$($(GO) test -list '^Fuzz' ./handlers | grep '^Fuzz'); do \
+	  echo "fuzz $$target ($(FUZZTIME))"; \
+	  $(GO) test -run XXX -fuzz "^$$target\$$" -fuzztime $(FUZZTIME) ./handlers || exit 1; \
+	done

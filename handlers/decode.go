@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"reflect"
 	"strings"
 	"unicode/utf8"
 
@@ -33,15 +34,36 @@ func decode(r *http.Request, dst any) error {
 		return models.Errorf(models.CodeBadRequest, "the body must be a JSON object")
 	}
 	dec := json.NewDecoder(bytes.NewReader(trimmed))
-	if err := dec.Decode(dst); err != nil {
-		var typeErr *json.UnmarshalTypeError
-		if errors.As(err, &typeErr) && typeErr.Field != "" {
-			return models.Errorf(models.CodeBadRequest, "field %q must be a JSON %s", typeErr.Field, jsonKind(typeErr.Type.Kind().String()))
-		}
+	var fields map[string]json.RawMessage
+	if err := dec.Decode(&fields); err != nil {
 		return models.Errorf(models.CodeBadRequest, "the body is not valid JSON")
 	}
 	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
 		return models.Errorf(models.CodeBadRequest, "the body must hold exactly one JSON object")
+	}
+	return setFields(fields, dst)
+}
+
+// setFields fills the fields of the DTO *dst from the object's members whose
+// names match a json tag exactly. encoding/json would also match "NAME" or
+// "nAme" to "name"; the contract says unknown fields are ignored, and a
+// field in another case is an unknown field.
+func setFields(fields map[string]json.RawMessage, dst any) error {
+	v := reflect.ValueOf(dst).Elem()
+	t := v.Type()
+	for i := range t.NumField() {
+		name, _, _ := strings.Cut(t.Field(i).Tag.Get("json"), ",")
+		raw, ok := fields[name]
+		if name == "" || name == "-" || !ok {
+			continue
+		}
+		if err := json.Unmarshal(raw, v.Field(i).Addr().Interface()); err != nil {
+			var typeErr *json.UnmarshalTypeError
+			if errors.As(err, &typeErr) {
+				return models.Errorf(models.CodeBadRequest, "field %q must be a JSON %s", name, jsonKind(typeErr.Type.Kind().String()))
+			}
+			return models.Errorf(models.CodeBadRequest, "field %q is not valid JSON", name)
+		}
 	}
 	return nil
 }
@@ -56,6 +78,8 @@ func jsonKind(goKind string) string {
 		return "object"
 	case "slice", "array":
 		return "array"
+	case "int", "int8", "int16", "int32", "int64", "uint", "uint8", "uint16", "uint32", "uint64":
+		return "integer"
 	default:
 		return "number"
 	}
