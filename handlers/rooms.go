@@ -149,7 +149,7 @@ func listRooms(d boardDeps) gin.HandlerFunc {
 		p := problems{}
 		limit := defaultPageSize
 		if raw, ok := c.GetQuery("limit"); ok {
-			n, err := strconv.Atoi(strings.TrimSpace(raw))
+			n, err := parseDigits(raw)
 			if err != nil || n < 1 || n > maxPageSize {
 				p.add("limit", "must be a whole number from 1 to %d", maxPageSize)
 			}
@@ -328,4 +328,18 @@ func removeMember(d boardDeps) gin.HandlerFunc {
 		}
 		c.Status(http.StatusNoContent)
 	}
+}
+
+// parseDigits reads a non-negative decimal integer written with digits only:
+// no sign, no spaces (strconv.Atoi would take "+5").
+func parseDigits(s string) (int, error) {
+	if s == "" || len(s) > 9 {
+		return 0, strconv.ErrSyntax
+	}
+	for _, r := range s {
+		if r < '0' || r > '9' {
+			return 0, strconv.ErrSyntax
+		}
+	}
+	return strconv.Atoi(s)
 }
