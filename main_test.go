@@ -325,3 +325,84 @@ func TestMigrateOnStartFalse(t *testing.T) {
 		t.Errorf("public has %d tables, want 0", n)
 	}
 }
+
+// TestShutdownGraceIsBounded: a request that outlives SHUTDOWN_TIMEOUT does
+// not keep the process alive; serveHTTP gives up after the grace period.
+func TestShutdownGraceIsBounded(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	started := make(chan struct{})
+	release := make(chan struct{})
+	defer close(release)
+	stuck := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		close(started)
+		<-release
+	})
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() {
+		done <- serveHTTP(ctx, ln, stuck, new(atomic.Bool), 300*time.Millisecond, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	}()
+	go http.Get("http://" + ln.Addr().String() + "/stuck")
+	<-started
+	begin := time.Now()
+	cancel()
+	select {
+	case err := <-done:
+		if err == nil {
+			t.Error("serveHTTP = nil; want the grace period's deadline error (a request was cut short)")
+		}
+		if took := time.Since(begin); took > 2*time.Second {
+			t.Errorf("shutdown took %s with a 300ms grace period", took)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("serveHTTP did not return after its grace period")
+	}
+}
+
+// TestSmallPoolUnderLoad: with DB_MAX_OPEN_CONNS=5, 200 concurrent requests
+// are each served or answered 503, never a 500 or PostgreSQL's "too many
+// clients": the pool queues them.
+func TestSmallPoolUnderLoad(t *testing.T) {
+	env := baseEnv(testdb.New(t))
+	env["DB_MAX_OPEN_CONNS"] = "5"
+	env["BCRYPT_COST"] = "4"
+	env["REQUEST_TIMEOUT"] = "10s"
+	s := start(t, env)
+	hc := &http.Client{Timeout: 30 * time.Second, Transport: apitest.Transport(t, &http.Transport{MaxIdleConnsPerHost: 200})}
+	owner, _ := register(t, s.url, hc, fmt.Sprintf("pool-%d@example.com", time.Now().UnixNano()))
+	var room idBody
+	owner.do("POST", "/api/rooms", map[string]string{"name": "pool"}, &room)
+
+	var wg sync.WaitGroup
+	var served, unavailable, other atomic.Int64
+	for i := range 200 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			path := "/api/rooms/" + room.ID
+			if i%2 == 1 {
+				path = "/api/auth/me"
+			}
+			switch code := owner.do("GET", path, nil, nil); code {
+			case http.StatusOK:
+				served.Add(1)
+			case http.StatusServiceUnavailable:
+				unavailable.Add(1)
+			default:
+				other.Add(1)
+				t.Errorf("GET %s = %d; want 200 or 503", path, code)
+			}
+		}()
+	}
+	wg.Wait()
+	t.Logf("200 concurrent requests on a pool of 5: %d served, %d answered 503", served.Load(), unavailable.Load())
+	if strings.Contains(s.logs.String(), "too many clients") {
+		t.Error("PostgreSQL refused a connection: too many clients")
+	}
+	if served.Load() == 0 {
+		t.Error("no request was served")
+	}
+}
