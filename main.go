@@ -16,6 +16,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/pprof"
 	"os"
 	"os/signal"
 	"sync/atomic"
@@ -139,6 +140,20 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	})
 	if err != nil {
 		return err
+	}
+	if addr := cfg.PprofAddr; addr != "" {
+		// Profiling on its own listener, never on the API's address: set
+		// PPROF_ADDR to a loopback address only (bench/run.sh uses it).
+		go func() {
+			mux := http.NewServeMux()
+			mux.HandleFunc("/debug/pprof/", pprof.Index)
+			mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+			srv := &http.Server{Addr: addr, Handler: mux, ReadHeaderTimeout: 5 * time.Second}
+			log.Info("pprof listening", "addr", addr)
+			if err := srv.ListenAndServe(); err != nil {
+				log.Warn("pprof stopped", "error", err)
+			}
+		}()
 	}
 	ln, err := net.Listen("tcp", cfg.HTTPAddr)
 	if err != nil {

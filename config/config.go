@@ -64,6 +64,9 @@ type Config struct {
 	// IP and per email in each AuthRateWindow.
 	AuthRateLimit  int
 	AuthRateWindow time.Duration
+	// PprofAddr, when set, serves net/http/pprof there (a loopback address,
+	// for profiling; off by default).
+	PprofAddr string
 	// ShutdownTimeout bounds how long in-flight requests may run after
 	// SIGINT/SIGTERM before the server stops waiting for them.
 	ShutdownTimeout time.Duration
@@ -116,6 +119,7 @@ func FromEnv(getenv func(string) string) (Config, error) {
 		AuthRateLimit:      p.integer("AUTH_RATE_LIMIT", 10, 1, 1_000_000),
 		AuthRateWindow:     p.duration("AUTH_RATE_WINDOW", time.Minute),
 		ShutdownTimeout:    p.duration("SHUTDOWN_TIMEOUT", 20*time.Second),
+		PprofAddr:          strings.TrimSpace(getenv("PPROF_ADDR")),
 	}
 	if c.AuthRateWindow <= 0 {
 		p.fail("AUTH_RATE_WINDOW", "must be positive, got %s", c.AuthRateWindow)
