@@ -195,3 +195,36 @@ func TestIsUnavailable(t *testing.T) {
 		t.Error("a deadline is unavailable")
 	}
 }
+
+// TestCancelledRequestCancelsItsQuery: a request's context ending (the
+// client went away) stops its statement in PostgreSQL, not only in Go.
+func TestCancelledRequestCancelsItsQuery(t *testing.T) {
+	t.Parallel()
+	db, err := database.Open(context.Background(), testdb.New(t), database.Options{MaxOpenConns: 2, MaxIdleConns: 2, ConnMaxLifetime: time.Minute})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer database.Close(db)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	start := time.Now()
+	go func() { done <- db.WithContext(ctx).Exec("SELECT pg_sleep(30) /* cancel-me */").Error }()
+	time.Sleep(300 * time.Millisecond)
+	cancel()
+	if err := <-done; err == nil || time.Since(start) > 5*time.Second {
+		t.Fatalf("cancelled query: %v after %s; want an error at once", err, time.Since(start))
+	}
+	// PostgreSQL itself must have stopped it.
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		var running int64
+		db.Raw(`SELECT count(*) FROM pg_stat_activity WHERE query LIKE '%cancel-me%' AND state = 'active' AND pid <> pg_backend_pid()`).Scan(&running)
+		if running == 0 {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the cancelled statement is still running in PostgreSQL")
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
