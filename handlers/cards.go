@@ -74,13 +74,9 @@ func (p problems) position(field string, v *int) {
 
 func createColumn(d boardDeps) gin.HandlerFunc {
 	return func(c *gin.Context) {
-		roomID, ok := pathID(c, d.log, "room_id")
-		if !ok {
-			return
-		}
 		var req columnRequest
-		if err := decode(c.Request, &req); err != nil {
-			d.fail(c, err)
+		roomID, ok := d.pathAndBody(c, "room_id", &req)
+		if !ok {
 			return
 		}
 		p := problems{}
@@ -101,13 +97,9 @@ func createColumn(d boardDeps) gin.HandlerFunc {
 
 func updateColumn(d boardDeps) gin.HandlerFunc {
 	return func(c *gin.Context) {
-		columnID, ok := pathID(c, d.log, "column_id")
-		if !ok {
-			return
-		}
 		var req columnRequest
-		if err := decode(c.Request, &req); err != nil {
-			d.fail(c, err)
+		columnID, ok := d.pathAndBody(c, "column_id", &req)
+		if !ok {
 			return
 		}
 		p := problems{}
@@ -147,13 +139,9 @@ func deleteColumn(d boardDeps) gin.HandlerFunc {
 
 func createCard(d boardDeps) gin.HandlerFunc {
 	return func(c *gin.Context) {
-		columnID, ok := pathID(c, d.log, "column_id")
-		if !ok {
-			return
-		}
 		var req createCardRequest
-		if err := decode(c.Request, &req); err != nil {
-			d.fail(c, err)
+		columnID, ok := d.pathAndBody(c, "column_id", &req)
+		if !ok {
 			return
 		}
 		p := problems{}
@@ -192,13 +180,9 @@ func getCard(d boardDeps) gin.HandlerFunc {
 
 func updateCard(d boardDeps) gin.HandlerFunc {
 	return func(c *gin.Context) {
-		cardID, ok := pathID(c, d.log, "card_id")
-		if !ok {
-			return
-		}
 		var req updateCardRequest
-		if err := decode(c.Request, &req); err != nil {
-			d.fail(c, err)
+		cardID, ok := d.pathAndBody(c, "card_id", &req)
+		if !ok {
 			return
 		}
 		p := problems{}
@@ -226,13 +210,9 @@ func updateCard(d boardDeps) gin.HandlerFunc {
 
 func moveCard(d boardDeps) gin.HandlerFunc {
 	return func(c *gin.Context) {
-		cardID, ok := pathID(c, d.log, "card_id")
-		if !ok {
-			return
-		}
 		var req moveCardRequest
-		if err := decode(c.Request, &req); err != nil {
-			d.fail(c, err)
+		cardID, ok := d.pathAndBody(c, "card_id", &req)
+		if !ok {
 			return
 		}
 		p := problems{}

@@ -122,6 +122,19 @@ type boardDeps struct {
 
 func (d boardDeps) fail(c *gin.Context, err error) { writeError(c, d.log, err) }
 
+// pathAndBody reads the UUID path parameter param and decodes the body into
+// req. When either is bad it has already answered, and ok is false.
+func (d boardDeps) pathAndBody(c *gin.Context, param string, req any) (id uuid.UUID, ok bool) {
+	if id, ok = pathID(c, d.log, param); !ok {
+		return uuid.Nil, false
+	}
+	if err := decode(c.Request, req); err != nil {
+		d.fail(c, err)
+		return uuid.Nil, false
+	}
+	return id, true
+}
+
 func createRoom(d boardDeps) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		var req roomRequest
@@ -229,13 +242,9 @@ func etagMatches(header, tag string) bool {
 
 func renameRoom(d boardDeps) gin.HandlerFunc {
 	return func(c *gin.Context) {
-		roomID, ok := pathID(c, d.log, "room_id")
-		if !ok {
-			return
-		}
 		var req roomRequest
-		if err := decode(c.Request, &req); err != nil {
-			d.fail(c, err)
+		roomID, ok := d.pathAndBody(c, "room_id", &req)
+		if !ok {
 			return
 		}
 		p := problems{}
@@ -288,13 +297,9 @@ func listMembers(d boardDeps) gin.HandlerFunc {
 
 func addMember(d boardDeps) gin.HandlerFunc {
 	return func(c *gin.Context) {
-		roomID, ok := pathID(c, d.log, "room_id")
-		if !ok {
-			return
-		}
 		var req addMemberRequest
-		if err := decode(c.Request, &req); err != nil {
-			d.fail(c, err)
+		roomID, ok := d.pathAndBody(c, "room_id", &req)
+		if !ok {
 			return
 		}
 		p := problems{}
