@@ -227,5 +227,24 @@ func TestConcurrentBoardEditing(t *testing.T) {
 	if want := before.Version + changes.Load(); after.Version != want {
 		t.Errorf("version = %d, want %d before + %d successful changes = %d", after.Version, before.Version, changes.Load(), want)
 	}
+	// Every successful change recorded exactly one event, with consecutive
+	// versions.
+	next := before.Version
+	for next < after.Version {
+		var page struct {
+			Events []struct {
+				Version int64 `json:"version"`
+			} `json:"events"`
+		}
+		if code := owner.do("GET", fmt.Sprintf("/api/rooms/%s/events?since=%d&limit=1000", room.ID, next), nil, &page); code != 200 || len(page.Events) == 0 {
+			t.Fatalf("events since %d = %d with %d events", next, code, len(page.Events))
+		}
+		for _, ev := range page.Events {
+			if ev.Version != next+1 {
+				t.Fatalf("event after version %d has version %d: not consecutive", next, ev.Version)
+			}
+			next = ev.Version
+		}
+	}
 	t.Logf("%d successful changes (%d creates, %d deletes); %d cards; version %d", changes.Load(), creates.Load(), deletes.Load(), total, after.Version)
 }

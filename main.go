@@ -125,6 +125,8 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	if err != nil {
 		return fmt.Errorf("BCRYPT_COST: %w", err)
 	}
+	store := models.NewStore(db)
+	go pruneEvents(ctx, store, cfg.EventRetention, log)
 	draining := new(atomic.Bool)
 	router, err := handlers.NewRouter(handlers.Deps{
 		Store:              models.NewStore(db),
@@ -191,6 +193,28 @@ func serveHTTP(ctx context.Context, ln net.Listener, handler http.Handler, drain
 	}
 	log.Info("stopped")
 	return nil
+}
+
+// pruneEvents deletes room events older than retention, now and then every
+// hour, until ctx ends. Several instances may prune at once: the deletes are
+// idempotent.
+func pruneEvents(ctx context.Context, store *models.Store, retention time.Duration, log *slog.Logger) {
+	tick := time.NewTicker(time.Hour)
+	defer tick.Stop()
+	for {
+		n, err := store.PruneEvents(ctx, time.Now().Add(-retention))
+		switch {
+		case err != nil && ctx.Err() == nil:
+			log.Warn("prune events", "error", err)
+		case n > 0:
+			log.Info("pruned events", "deleted", n, "older_than", retention)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+	}
 }
 
 func migrateApply(ctx context.Context, cfg config.Config, log *slog.Logger, stdout io.Writer) error {

@@ -64,6 +64,9 @@ type Config struct {
 	// IP and per email in each AuthRateWindow.
 	AuthRateLimit  int
 	AuthRateWindow time.Duration
+	// EventRetention is how long room events are kept for clients that
+	// catch up; older ones are pruned and asking for them is 410.
+	EventRetention time.Duration
 	// PprofAddr, when set, serves net/http/pprof there (a loopback address,
 	// for profiling; off by default).
 	PprofAddr string
@@ -120,6 +123,10 @@ func FromEnv(getenv func(string) string) (Config, error) {
 		AuthRateWindow:     p.duration("AUTH_RATE_WINDOW", time.Minute),
 		ShutdownTimeout:    p.duration("SHUTDOWN_TIMEOUT", 20*time.Second),
 		PprofAddr:          strings.TrimSpace(getenv("PPROF_ADDR")),
+		EventRetention:     p.duration("EVENT_RETENTION", 7*24*time.Hour),
+	}
+	if c.EventRetention <= 0 {
+		p.fail("EVENT_RETENTION", "must be positive, got %s", c.EventRetention)
 	}
 	if c.AuthRateWindow <= 0 {
 		p.fail("AUTH_RATE_WINDOW", "must be positive, got %s", c.AuthRateWindow)

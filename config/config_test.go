@@ -24,6 +24,7 @@ var knownVars = []string{
 	"BCRYPT_COST", "DB_MAX_OPEN_CONNS", "DB_MAX_IDLE_CONNS", "DB_CONN_MAX_LIFETIME",
 	"MIGRATE_ON_START", "CORS_ALLOWED_ORIGINS", "TRUSTED_PROXIES", "SHUTDOWN_TIMEOUT",
 	"AUTH_RATE_LIMIT", "AUTH_RATE_WINDOW", "DB_STATEMENT_TIMEOUT", "DB_LOCK_TIMEOUT", "REQUEST_TIMEOUT",
+	"EVENT_RETENTION", "PPROF_ADDR",
 }
 
 // secret32 is exactly MinJWTSecretBytes long.
@@ -48,6 +49,7 @@ func defaults() Config {
 		RequestTimeout:     15 * time.Second,
 		AuthRateLimit:      10,
 		AuthRateWindow:     time.Minute,
+		EventRetention:     7 * 24 * time.Hour,
 		ShutdownTimeout:    20 * time.Second,
 	}
 }

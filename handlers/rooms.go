@@ -338,7 +338,7 @@ func removeMember(d boardDeps) gin.HandlerFunc {
 // parseDigits reads a non-negative decimal integer written with digits only:
 // no sign, no spaces (strconv.Atoi would take "+5").
 func parseDigits(s string) (int, error) {
-	if s == "" || len(s) > 9 {
+	if s == "" || len(s) > 18 {
 		return 0, strconv.ErrSyntax
 	}
 	for _, r := range s {

@@ -112,6 +112,7 @@ func NewRouter(d Deps) (*gin.Engine, error) {
 	signedIn.GET("/rooms/:room_id/members", listMembers(bd))
 	signedIn.POST("/rooms/:room_id/members", addMember(bd))
 	signedIn.DELETE("/rooms/:room_id/members/:user_id", removeMember(bd))
+	signedIn.GET("/rooms/:room_id/events", listEvents(bd))
 	signedIn.POST("/rooms/:room_id/columns", createColumn(bd))
 	signedIn.PATCH("/columns/:column_id", updateColumn(bd))
 	signedIn.DELETE("/columns/:column_id", deleteColumn(bd))

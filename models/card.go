@@ -86,7 +86,7 @@ func (s *Store) CreateCard(ctx context.Context, userID, columnID uuid.UUID, nc N
 		if err := tx.Create(&card).Error; err != nil {
 			return fmt.Errorf("create card: %w", err)
 		}
-		return bumpVersion(tx, &v)
+		return cardChange(tx, &v, userID, EventCardCreated, map[string]any{"card": toEventCard(card)}, col.ID)
 	})
 	return card, err
 }
@@ -128,7 +128,7 @@ func (s *Store) UpdateCard(ctx context.Context, userID, cardID uuid.UUID, up Car
 		if err := tx.Take(&card, "id = ?", c.ID).Error; err != nil {
 			return fmt.Errorf("reload card: %w", err)
 		}
-		return bumpVersion(tx, &v)
+		return change(tx, &v, userID, EventCardUpdated, map[string]any{"card": toEventCard(card)})
 	})
 	return card, err
 }
@@ -158,6 +158,7 @@ func (s *Store) MoveCard(ctx context.Context, userID, cardID, toColumn uuid.UUID
 		if err != nil {
 			return err
 		}
+		from := c.ColumnID
 		if dst, ok := cols[toColumn]; !ok || dst.RoomID != v.ID {
 			return Errorf(CodeNotFound, "column not found")
 		}
@@ -193,7 +194,7 @@ func (s *Store) MoveCard(ctx context.Context, userID, cardID, toColumn uuid.UUID
 			return fmt.Errorf("move card: %w", err)
 		}
 		card = c
-		return bumpVersion(tx, &v)
+		return cardChange(tx, &v, userID, EventCardMoved, map[string]any{"card": toEventCard(c)}, from, toColumn)
 	})
 	return card, err
 }
@@ -214,6 +215,18 @@ func (s *Store) DeleteCard(ctx context.Context, userID, cardID uuid.UUID) error 
 			Update("position", gorm.Expr("position - 1")).Error; err != nil {
 			return fmt.Errorf("close the gap: %w", err)
 		}
-		return bumpVersion(tx, &v)
+		return cardChange(tx, &v, userID, EventCardDeleted, map[string]any{"card_id": c.ID, "column_id": c.ColumnID}, c.ColumnID)
 	})
+}
+
+// cardChange is change for card events, whose data also carries the card
+// order of the affected columns after the change ("cards": column ID to
+// card IDs by position), so a client applies every shifted position.
+func cardChange(tx *gorm.DB, v *RoomView, actor uuid.UUID, typ string, data map[string]any, columnIDs ...uuid.UUID) error {
+	order, err := cardOrder(tx, columnIDs...)
+	if err != nil {
+		return fmt.Errorf("card order: %w", err)
+	}
+	data["cards"] = order
+	return change(tx, v, actor, typ, data)
 }

@@ -102,7 +102,7 @@ func (s *Store) CreateColumn(ctx context.Context, userID, roomID uuid.UUID, name
 		if err := tx.Create(&c).Error; err != nil {
 			return fmt.Errorf("create column: %w", err)
 		}
-		return bumpVersion(tx, &v)
+		return columnChange(tx, &v, userID, EventColumnCreated, map[string]any{"column": toEventColumn(c)})
 	})
 	return c, err
 }
@@ -146,7 +146,7 @@ func (s *Store) UpdateColumn(ctx context.Context, userID, columnID uuid.UUID, up
 				return fmt.Errorf("update column: %w", err)
 			}
 		}
-		return bumpVersion(tx, &v)
+		return columnChange(tx, &v, userID, EventColumnUpdated, map[string]any{"column": toEventColumn(c)})
 	})
 	return c, err
 }
@@ -192,6 +192,17 @@ func (s *Store) DeleteColumn(ctx context.Context, userID, columnID uuid.UUID) er
 			Update("position", gorm.Expr("position - 1")).Error; err != nil {
 			return fmt.Errorf("close the gap: %w", err)
 		}
-		return bumpVersion(tx, &v)
+		return columnChange(tx, &v, userID, EventColumnDeleted, map[string]any{"column_id": c.ID})
 	})
+}
+
+// columnChange is change for column events, whose data also carries the
+// room's column order after the change ("columns").
+func columnChange(tx *gorm.DB, v *RoomView, actor uuid.UUID, typ string, data map[string]any) error {
+	order, err := columnOrder(tx, v.ID)
+	if err != nil {
+		return fmt.Errorf("column order: %w", err)
+	}
+	data["columns"] = order
+	return change(tx, v, actor, typ, data)
 }

@@ -44,6 +44,8 @@ type User struct {
 	CreatedRooms []Room `gorm:"foreignKey:CreatedBy;constraint:OnDelete:RESTRICT"`
 	// CreatedCards survive their author: the card belongs to the board.
 	CreatedCards []Card `gorm:"foreignKey:CreatedBy;constraint:OnDelete:SET NULL"`
+	// Events keep their actor's ID only while the account exists.
+	Events []RoomEvent `gorm:"foreignKey:ActorID;constraint:OnDelete:SET NULL"`
 }
 
 // Room is a board. Version starts at 1 and goes up by one with every
@@ -58,6 +60,7 @@ type Room struct {
 
 	Members []RoomMember `gorm:"foreignKey:RoomID;constraint:OnDelete:CASCADE"`
 	Columns []Column     `gorm:"foreignKey:RoomID;constraint:OnDelete:CASCADE"`
+	Events  []RoomEvent  `gorm:"foreignKey:RoomID;constraint:OnDelete:CASCADE"`
 }
 
 // RoomMember is the junction between users and rooms, with the member's role.
@@ -96,10 +99,24 @@ type Card struct {
 	UpdatedAt time.Time  `gorm:"type:timestamptz;not null"`
 }
 
+// RoomEvent records one change to a room, written in the change's own
+// transaction. Version is the room's version after the change, so the
+// versions of a room's events are consecutive and a gap means something was
+// missed. Data holds what a client needs to apply the change (JSON).
+type RoomEvent struct {
+	ID      uuid.UUID  `gorm:"type:uuid;primaryKey"`
+	RoomID  uuid.UUID  `gorm:"type:uuid;not null;uniqueIndex:uq_room_events_room_version,priority:1"`
+	Version int64      `gorm:"not null;uniqueIndex:uq_room_events_room_version,priority:2"`
+	Type    string     `gorm:"type:text;not null"`
+	ActorID *uuid.UUID `gorm:"type:uuid"`
+	At      time.Time  `gorm:"type:timestamptz;not null;index:idx_room_events_at"`
+	Data    []byte     `gorm:"type:jsonb;not null"`
+}
+
 // All lists every model, parents before children: the order Atlas's loader
 // and anything else that walks the schema should use.
 func All() []any {
-	return []any{&User{}, &Room{}, &RoomMember{}, &Column{}, &Card{}}
+	return []any{&User{}, &Room{}, &RoomMember{}, &Column{}, &Card{}, &RoomEvent{}}
 }
 
 // newID fills a zero primary key with a random UUID. IDs are generated in the
@@ -124,3 +141,6 @@ func (c *Column) BeforeCreate(*gorm.DB) error { newID(&c.ID); return nil }
 
 // BeforeCreate implements gorm's hook to assign the ID.
 func (c *Card) BeforeCreate(*gorm.DB) error { newID(&c.ID); return nil }
+
+// BeforeCreate implements gorm's hook to assign the ID.
+func (e *RoomEvent) BeforeCreate(*gorm.DB) error { newID(&e.ID); return nil }

@@ -168,9 +168,12 @@ func (s *Store) Board(ctx context.Context, userID, roomID uuid.UUID) (RoomView, 
 		}
 		v.Room = room
 		return nil
-	}, &sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true})
+	}, readOnly)
 	return v, err
 }
+
+// readOnly runs a read of several statements on one snapshot.
+var readOnly = &sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true}
 
 // RenameRoom renames a room. Owner only.
 //
@@ -186,7 +189,7 @@ func (s *Store) RenameRoom(ctx context.Context, userID, roomID uuid.UUID, name s
 			return fmt.Errorf("rename room: %w", err)
 		}
 		v.Name = name
-		return bumpVersion(tx, &v)
+		return change(tx, &v, userID, EventRoomUpdated, map[string]any{"name": name})
 	})
 	return v, err
 }
@@ -244,7 +247,7 @@ func (s *Store) AddMember(ctx context.Context, userID, roomID uuid.UUID, email s
 			}
 			return fmt.Errorf("add member: %w", err)
 		}
-		return bumpVersion(tx, &v)
+		return change(tx, &v, userID, EventMemberAdded, map[string]any{"member": toEventMember(m)})
 	})
 	return m, err
 }
@@ -273,7 +276,7 @@ func (s *Store) RemoveMember(ctx context.Context, userID, roomID, memberID uuid.
 		if res.RowsAffected == 0 {
 			return Errorf(CodeNotFound, "this user is not a member of the room")
 		}
-		return bumpVersion(tx, &v)
+		return change(tx, &v, userID, EventMemberRemoved, map[string]any{"user_id": memberID})
 	})
 }
 

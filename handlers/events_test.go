@@ -1,0 +1,215 @@
+package handlers
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/syncboard/syncboard/auth"
+	"github.com/syncboard/syncboard/internal/testdb"
+	"github.com/syncboard/syncboard/models"
+)
+
+type eventsEnv struct {
+	router http.Handler
+	store  *models.Store
+	tokens *auth.Tokens
+}
+
+func newEventsEnv(t *testing.T) *eventsEnv {
+	t.Helper()
+	db, _ := testdb.Open(t)
+	store := models.NewStore(db)
+	tokens := auth.NewTokens(testJWTSecret, time.Hour)
+	hasher, _ := auth.NewHasher(4, 0)
+	return &eventsEnv{router: newRouter(t, Deps{Store: store, Tokens: tokens, Hasher: hasher}), store: store, tokens: tokens}
+}
+
+func (e *eventsEnv) user(t *testing.T, email string) (models.User, string) {
+	t.Helper()
+	u, err := e.store.CreateUser(context.Background(), models.NewUser{Email: email, PasswordHash: []byte("x"), DisplayName: email[:3], Now: time.Now().UTC().Add(-time.Second)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tok, _, _ := e.tokens.Issue(u.ID, time.Now())
+	return u, tok
+}
+
+type eventBody struct {
+	Version int64          `json:"version"`
+	Type    string         `json:"type"`
+	ActorID *string        `json:"actor_id"`
+	At      time.Time      `json:"at"`
+	Data    map[string]any `json:"data"`
+}
+
+type eventPage struct {
+	Events  []eventBody `json:"events"`
+	Version int64       `json:"version"`
+}
+
+func (e *eventsEnv) poll(t *testing.T, token, room, query string) (int, eventPage, string) {
+	t.Helper()
+	req := httptest.NewRequest(http.MethodGet, "/api/rooms/"+room+"/events"+query, nil)
+	req.Header.Set("Authorization", "Bearer "+token)
+	rec := httptest.NewRecorder()
+	e.router.ServeHTTP(rec, req)
+	var page eventPage
+	if rec.Code == http.StatusOK {
+		if err := json.Unmarshal(rec.Body.Bytes(), &page); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return rec.Code, page, rec.Body.String()
+}
+
+// TestEventsRecordEveryChange: every successful change records exactly one
+// event, in the change's transaction, with consecutive versions from 2, the
+// actor, and the data a client needs; refused changes record nothing.
+func TestEventsRecordEveryChange(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	e := newEventsEnv(t)
+	owner, tok := e.user(t, "own@example.com")
+	bob, _ := e.user(t, "bob@example.com")
+	room, _ := e.store.CreateRoom(ctx, owner.ID, "events")
+	steps := []struct {
+		typ string
+		do  func() error
+	}{}
+	var colA, colB models.Column
+	var card models.Card
+	add := func(typ string, do func() error) {
+		steps = append(steps, struct {
+			typ string
+			do  func() error
+		}{typ, do})
+	}
+	add(models.EventRoomUpdated, func() error { _, err := e.store.RenameRoom(ctx, owner.ID, room.ID, "renamed"); return err })
+	add(models.EventMemberAdded, func() error { _, err := e.store.AddMember(ctx, owner.ID, room.ID, bob.Email); return err })
+	add(models.EventColumnCreated, func() (err error) { colA, err = e.store.CreateColumn(ctx, owner.ID, room.ID, "A", nil); return })
+	add(models.EventColumnCreated, func() (err error) { colB, err = e.store.CreateColumn(ctx, owner.ID, room.ID, "B", nil); return })
+	add(models.EventColumnUpdated, func() error {
+		pos := 0
+		_, err := e.store.UpdateColumn(ctx, owner.ID, colB.ID, models.ColumnUpdate{Position: &pos})
+		return err
+	})
+	add(models.EventCardCreated, func() (err error) {
+		card, err = e.store.CreateCard(ctx, owner.ID, colA.ID, models.NewCard{Title: "c"})
+		return
+	})
+	add(models.EventCardUpdated, func() error {
+		title := "c2"
+		_, err := e.store.UpdateCard(ctx, owner.ID, card.ID, models.CardUpdate{Title: &title})
+		return err
+	})
+	add(models.EventCardMoved, func() error { _, err := e.store.MoveCard(ctx, owner.ID, card.ID, colB.ID, 0); return err })
+	add(models.EventCardDeleted, func() error { return e.store.DeleteCard(ctx, owner.ID, card.ID) })
+	add(models.EventColumnDeleted, func() error { return e.store.DeleteColumn(ctx, owner.ID, colA.ID) })
+	add(models.EventMemberRemoved, func() error { return e.store.RemoveMember(ctx, owner.ID, room.ID, bob.ID) })
+	for i, s := range steps {
+		if err := s.do(); err != nil {
+			t.Fatalf("step %d (%s): %v", i, s.typ, err)
+		}
+	}
+	// A refused change records nothing.
+	if _, err := e.store.AddMember(ctx, owner.ID, room.ID, "nobody@example.com"); models.ErrorCode(err) != models.CodeNotFound {
+		t.Fatalf("add unknown member: %v", err)
+	}
+
+	code, page, body := e.poll(t, tok, room.ID.String(), "?since=0")
+	if code != http.StatusOK || len(page.Events) != len(steps) || page.Version != int64(len(steps))+1 {
+		t.Fatalf("poll = %d, %d events, version %d; want 200, %d events, version %d\n%s", code, len(page.Events), page.Version, len(steps), len(steps)+1, body)
+	}
+	for i, ev := range page.Events {
+		if ev.Version != int64(i)+2 || ev.Type != steps[i].typ || ev.ActorID == nil || *ev.ActorID != owner.ID.String() {
+			t.Errorf("event %d = %+v; want version %d, type %s, actor %s", i, ev, i+2, steps[i].typ, owner.ID)
+		}
+	}
+	moved := page.Events[7].Data
+	if moved["card"].(map[string]any)["column_id"] != colB.ID.String() {
+		t.Errorf("card.moved data = %v; want the card in column B", moved)
+	}
+	cards := moved["cards"].(map[string]any)
+	if got := cards[colB.ID.String()]; fmt.Sprint(got) != fmt.Sprint([]any{card.ID.String()}) || fmt.Sprint(cards[colA.ID.String()]) != "[]" {
+		t.Errorf("card.moved cards = %v; want column B = [card], column A = []", cards)
+	}
+	if got := fmt.Sprint(page.Events[4].Data["columns"]); got != fmt.Sprint([]any{colB.ID.String(), colA.ID.String()}) {
+		t.Errorf("column.updated columns = %s; want [B A]", got)
+	}
+}
+
+func TestEventsPolling(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	e := newEventsEnv(t)
+	owner, tok := e.user(t, "own@example.com")
+	_, strangerTok := e.user(t, "str@example.com")
+	room, _ := e.store.CreateRoom(ctx, owner.ID, "events")
+	for i := range 5 {
+		if _, err := e.store.CreateColumn(ctx, owner.ID, room.ID, fmt.Sprint("c", i), nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// Version is now 6: events 2..6.
+	tests := []struct {
+		name, query string
+		status      int
+		versions    string
+	}{
+		{"all", "", 200, "2,3,4,5,6"},
+		{"since 0", "?since=0", 200, "2,3,4,5,6"},
+		{"since 1 (creation)", "?since=1", 200, "2,3,4,5,6"},
+		{"since 3", "?since=3", 200, "4,5,6"},
+		{"limited", "?since=3&limit=2", 200, "4,5"},
+		{"up to date", "?since=6", 200, ""},
+		{"ahead", "?since=99", 200, ""},
+		{"negative since", "?since=-1", 422, ""},
+		{"since not a number", "?since=abc", 422, ""},
+		{"limit 0", "?limit=0", 422, ""},
+		{"limit 1001", "?limit=1001", 422, ""},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			code, page, body := e.poll(t, tok, room.ID.String(), tc.query)
+			if code != tc.status {
+				t.Fatalf("GET events%s = %d %s; want %d", tc.query, code, body, tc.status)
+			}
+			if code != 200 {
+				return
+			}
+			var got []string
+			for _, ev := range page.Events {
+				got = append(got, fmt.Sprint(ev.Version))
+			}
+			if strings.Join(got, ",") != tc.versions || page.Version != 6 {
+				t.Errorf("GET events%s = versions %v, room version %d; want %s and 6", tc.query, got, page.Version, tc.versions)
+			}
+		})
+	}
+	if code, _, _ := e.poll(t, strangerTok, room.ID.String(), ""); code != http.StatusNotFound {
+		t.Errorf("a non-member polls: %d, want 404", code)
+	}
+	if code, _, _ := e.poll(t, tok, uuid.NewString(), ""); code != http.StatusNotFound {
+		t.Errorf("unknown room: %d, want 404", code)
+	}
+
+	// Pruned events: asking from before them is 410; from after, fine.
+	if _, err := e.store.PruneEvents(ctx, time.Now().Add(time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	code, _, body := e.poll(t, tok, room.ID.String(), "?since=2")
+	if code != http.StatusGone || !strings.Contains(body, `"resync_required"`) {
+		t.Errorf("after pruning, since=2 = %d %s; want 410 resync_required", code, body)
+	}
+	if code, page, _ := e.poll(t, tok, room.ID.String(), "?since=6"); code != 200 || len(page.Events) != 0 {
+		t.Errorf("after pruning, since=6 (current) = %d %+v; want 200 and no events", code, page)
+	}
+}
