@@ -140,11 +140,15 @@ func FuzzAuthorizationHeader(f *testing.F) {
 	})
 }
 
-// FuzzListRoomsQuery sends arbitrary limit and cursor values.
+// FuzzListRoomsQuery sends arbitrary limit and cursor values to the room
+// list, and the same strings as limit and since to the events endpoint.
 func FuzzListRoomsQuery(f *testing.F) {
 	e := newFuzzEnv(f)
 	f.Fuzz(func(t *testing.T, limit, cursor string) {
 		q := "limit=" + url.QueryEscape(limit) + "&cursor=" + url.QueryEscape(cursor)
 		e.check(t, "GET", "/api/rooms?"+q, "Bearer "+e.token, nil)
+		// The events endpoint's since and limit, from the same inputs.
+		q = "since=" + url.QueryEscape(cursor) + "&limit=" + url.QueryEscape(limit)
+		e.check(t, "GET", "/api/rooms/"+e.room.String()+"/events?"+q, "Bearer "+e.token, nil)
 	})
 }
