@@ -87,7 +87,28 @@ func change(tx *gorm.DB, v *RoomView, actor uuid.UUID, typ string, data any) err
 	if err := tx.Create(&ev).Error; err != nil {
 		return fmt.Errorf("record %s event: %w", typ, err)
 	}
+	// PostgreSQL delivers the notification when (and only if) the
+	// transaction commits, to the listening connection of every instance.
+	if err := tx.Exec("SELECT pg_notify(?, ?)", EventChannel, fmt.Sprintf("%s:%d", v.ID, v.Version)).Error; err != nil {
+		return fmt.Errorf("notify %s event: %w", typ, err)
+	}
 	return nil
+}
+
+// EventChannel is the PostgreSQL NOTIFY channel of room events; a payload
+// is "<room ID>:<version>".
+const EventChannel = "room_events"
+
+// EventsAfter returns a room's events after version after, in order, at
+// most limit, whoever asks: for the server's own fan-out, which checks
+// membership when a socket subscribes.
+func (s *Store) EventsAfter(ctx context.Context, roomID uuid.UUID, after int64, limit int) ([]RoomEvent, error) {
+	var events []RoomEvent
+	err := s.db.WithContext(ctx).Where("room_id = ? AND version > ?", roomID, after).Order("version").Limit(limit).Find(&events).Error
+	if err != nil {
+		return nil, fmt.Errorf("read events: %w", err)
+	}
+	return events, nil
 }
 
 // columnOrder is the room's column IDs by position, after a change.

@@ -1,0 +1,264 @@
+// Package realtime fans room events out to subscribers (the WebSocket
+// connections of this instance) as they commit on any instance.
+//
+// Instances share nothing but PostgreSQL. Each change's transaction
+// inserts its event and NOTIFYs "room_events" with "<room>:<version>"
+// (models.change). Each instance holds one LISTEN connection; a notification
+// only says "room R has news": the hub then reads the room's events after
+// the last version each subscriber has, in order, from room_events. So a
+// subscriber gets every event exactly once and in order, and a lost
+// notification (a reconnect, a dropped connection) costs nothing: after
+// reconnecting the hub reads every subscribed room again.
+package realtime
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+
+	"github.com/syncboard/syncboard/models"
+)
+
+// SubscriberBuffer is how many events may wait for a subscriber; one that
+// falls further behind is closed with ErrTooSlow rather than slowing anyone
+// else.
+const SubscriberBuffer = 256
+
+// Reasons a subscription ends.
+var (
+	ErrTooSlow = fmt.Errorf("subscriber too slow")
+	ErrResync  = fmt.Errorf("events needed are no longer kept; refetch the board")
+)
+
+// Subscription is one subscriber's stream of a room's events.
+type Subscription struct {
+	// Events delivers the room's events in version order, each once. It is
+	// closed when the subscription ends; Err then says why.
+	Events <-chan models.RoomEvent
+
+	events chan models.RoomEvent
+	room   uuid.UUID
+	hub    *Hub
+	last   int64 // the last version sent; guarded by hub.mu
+	mu     sync.Mutex
+	err    error
+	closed bool
+}
+
+// Err is why the subscription ended (nil while it runs or after Close).
+func (s *Subscription) Err() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.err
+}
+
+// Close ends the subscription.
+func (s *Subscription) Close() { s.hub.remove(s, nil) }
+
+// Hub is one instance's fan-out.
+type Hub struct {
+	store     *models.Store
+	listenURL string
+	log       *slog.Logger
+
+	mu    sync.Mutex
+	rooms map[uuid.UUID]map[*Subscription]struct{}
+	dirty map[uuid.UUID]bool // rooms with news, for the delivery loop
+	wake  chan struct{}      // signals that dirty is not empty
+}
+
+// NewHub returns a hub reading events through store and listening on a
+// connection of its own to listenURL.
+func NewHub(store *models.Store, listenURL string, log *slog.Logger) *Hub {
+	return &Hub{store: store, listenURL: listenURL, log: log,
+		rooms: map[uuid.UUID]map[*Subscription]struct{}{}, dirty: map[uuid.UUID]bool{}, wake: make(chan struct{}, 1)}
+}
+
+// Subscribe starts a subscription to room's events after version since.
+// Events already committed after since are delivered first.
+func (h *Hub) Subscribe(room uuid.UUID, since int64) *Subscription {
+	ch := make(chan models.RoomEvent, SubscriberBuffer)
+	s := &Subscription{Events: ch, events: ch, room: room, hub: h, last: max(since, 1)}
+	h.mu.Lock()
+	if h.rooms[room] == nil {
+		h.rooms[room] = map[*Subscription]struct{}{}
+	}
+	h.rooms[room][s] = struct{}{}
+	h.mu.Unlock()
+	h.poke(room)
+	return s
+}
+
+func (h *Hub) remove(s *Subscription, why error) {
+	h.mu.Lock()
+	if subs := h.rooms[s.room]; subs != nil {
+		delete(subs, s)
+		if len(subs) == 0 {
+			delete(h.rooms, s.room)
+		}
+	}
+	h.mu.Unlock()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if !s.closed {
+		s.closed, s.err = true, why
+		close(s.events)
+	}
+}
+
+// poke marks room as having news and wakes the delivery loop.
+func (h *Hub) poke(room uuid.UUID) {
+	h.mu.Lock()
+	h.dirty[room] = true
+	h.mu.Unlock()
+	select {
+	case h.wake <- struct{}{}:
+	default: // already signalled
+	}
+}
+
+// Run listens and delivers until ctx ends, reconnecting after failures.
+func (h *Hub) Run(ctx context.Context) {
+	go h.deliverLoop(ctx)
+	backoff := 100 * time.Millisecond
+	for ctx.Err() == nil {
+		err := h.listen(ctx)
+		if ctx.Err() != nil {
+			return
+		}
+		h.log.Warn("event listener lost its connection; reconnecting", "error", err, "in", backoff)
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(backoff):
+		}
+		backoff = min(backoff*2, 5*time.Second)
+	}
+}
+
+// listen holds one LISTEN connection until it fails. Right after LISTEN
+// takes effect it wakes every subscribed room, catching up on whatever
+// committed while the connection was down.
+func (h *Hub) listen(ctx context.Context) error {
+	cctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	conn, err := pgx.Connect(cctx, h.listenURL)
+	cancel()
+	if err != nil {
+		return err
+	}
+	defer conn.Close(context.WithoutCancel(ctx))
+	if _, err := conn.Exec(ctx, "LISTEN "+models.EventChannel); err != nil {
+		return err
+	}
+	h.mu.Lock()
+	rooms := make([]uuid.UUID, 0, len(h.rooms))
+	for r := range h.rooms {
+		rooms = append(rooms, r)
+	}
+	h.mu.Unlock()
+	for _, r := range rooms {
+		h.poke(r)
+	}
+	for {
+		n, err := conn.WaitForNotification(ctx)
+		if err != nil {
+			return err
+		}
+		room, _, ok := strings.Cut(n.Payload, ":")
+		if id, err := uuid.Parse(room); ok && err == nil {
+			h.poke(id)
+		}
+	}
+}
+
+// deliverLoop reads, for each room with news, the events after each
+// subscriber's last version and sends them.
+func (h *Hub) deliverLoop(ctx context.Context) {
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-h.wake:
+		}
+		h.mu.Lock()
+		rooms := h.dirty
+		h.dirty = map[uuid.UUID]bool{}
+		h.mu.Unlock()
+		for room := range rooms {
+			h.deliver(ctx, room)
+		}
+	}
+}
+
+func (h *Hub) deliver(ctx context.Context, room uuid.UUID) {
+	h.mu.Lock()
+	subs := make([]*Subscription, 0, len(h.rooms[room]))
+	from := int64(-1)
+	for s := range h.rooms[room] {
+		subs = append(subs, s)
+		if from < 0 || s.last < from {
+			from = s.last
+		}
+	}
+	h.mu.Unlock()
+	if len(subs) == 0 {
+		return
+	}
+	for {
+		events, err := h.store.EventsAfter(ctx, room, from, 500)
+		if err != nil {
+			if ctx.Err() == nil {
+				h.log.Warn("read events for delivery", "room", room, "error", err)
+				time.AfterFunc(time.Second, func() { h.poke(room) })
+			}
+			return
+		}
+		for _, s := range subs {
+			h.send(s, events)
+		}
+		if len(events) < 500 {
+			return
+		}
+		from = events[len(events)-1].Version
+	}
+}
+
+// send gives s the events it has not had, in order; a gap (pruned events)
+// or a full buffer ends the subscription.
+func (h *Hub) send(s *Subscription, events []models.RoomEvent) {
+	h.mu.Lock()
+	last := s.last
+	h.mu.Unlock()
+	for _, e := range events {
+		if e.Version <= last {
+			continue
+		}
+		if e.Version != last+1 {
+			h.remove(s, ErrResync)
+			return
+		}
+		s.mu.Lock()
+		if s.closed {
+			s.mu.Unlock()
+			return
+		}
+		select {
+		case s.events <- e:
+			s.mu.Unlock()
+		default:
+			s.mu.Unlock()
+			h.remove(s, ErrTooSlow)
+			return
+		}
+		last = e.Version
+		h.mu.Lock()
+		s.last = last
+		h.mu.Unlock()
+	}
+}

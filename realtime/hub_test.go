@@ -1,0 +1,238 @@
+package realtime
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/url"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/syncboard/syncboard/database"
+	"github.com/syncboard/syncboard/internal/faultproxy"
+	"github.com/syncboard/syncboard/internal/testdb"
+	"github.com/syncboard/syncboard/models"
+)
+
+var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
+
+// instance is one server's database pool and Store on a shared database.
+func instance(t *testing.T, dbURL string) *models.Store {
+	t.Helper()
+	db, err := database.Open(context.Background(), dbURL, database.Options{MaxOpenConns: 10, MaxIdleConns: 5, ConnMaxLifetime: time.Minute, Logger: quiet})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { database.Close(db) })
+	return models.NewStore(db)
+}
+
+func startHub(t *testing.T, store *models.Store, listenURL string) *Hub {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	h := NewHub(store, listenURL, quiet)
+	done := make(chan struct{})
+	go func() { h.Run(ctx); close(done) }()
+	t.Cleanup(func() { cancel(); <-done })
+	return h
+}
+
+type board struct {
+	owner uuid.UUID
+	room  uuid.UUID
+	cols  []uuid.UUID
+	cards []uuid.UUID
+}
+
+func newBoard(t *testing.T, s *models.Store) board {
+	t.Helper()
+	ctx := context.Background()
+	u, err := s.CreateUser(ctx, models.NewUser{Email: uuid.NewString() + "@rt.test", PasswordHash: []byte("x"), DisplayName: "rt", Now: time.Now().UTC()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, _ := s.CreateRoom(ctx, u.ID, "realtime")
+	b := board{owner: u.ID, room: r.ID}
+	for i := range 2 {
+		c, err := s.CreateColumn(ctx, u.ID, r.ID, fmt.Sprint("c", i), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b.cols = append(b.cols, c.ID)
+		for range 5 {
+			card, err := s.CreateCard(ctx, u.ID, c.ID, models.NewCard{Title: "card"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			b.cards = append(b.cards, card.ID)
+		}
+	}
+	return b // version 13: 2 columns and 10 cards after creation
+}
+
+// receive reads n events and checks they are versions from+1 .. from+n.
+func receive(t *testing.T, sub *Subscription, from int64, n int) {
+	t.Helper()
+	timeout := time.After(20 * time.Second)
+	for i := range n {
+		select {
+		case e, ok := <-sub.Events:
+			if !ok {
+				t.Fatalf("subscription ended after %d of %d events: %v", i, n, sub.Err())
+			}
+			if want := from + int64(i) + 1; e.Version != want {
+				t.Fatalf("event %d has version %d, want %d (in order, exactly once)", i, e.Version, want)
+			}
+		case <-timeout:
+			t.Fatalf("received %d of %d events within 20s", i, n)
+		}
+	}
+	select {
+	case e, ok := <-sub.Events:
+		if ok {
+			t.Fatalf("an extra event arrived: version %d", e.Version)
+		}
+	case <-time.After(200 * time.Millisecond):
+	}
+}
+
+// TestEventsCrossInstances: changes made through instance B reach a
+// subscriber on instance A, in order and exactly once, including a burst of
+// concurrent moves.
+func TestEventsCrossInstances(t *testing.T) {
+	t.Parallel()
+	dbURL := testdb.New(t)
+	storeA, storeB := instance(t, dbURL), instance(t, dbURL)
+	hubA := startHub(t, storeA, dbURL)
+	b := newBoard(t, storeB)
+	sub := hubA.Subscribe(b.room, 13)
+	defer sub.Close()
+
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	moves := 0
+	for w := range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range 10 {
+				_, err := storeB.MoveCard(context.Background(), b.owner, b.cards[(w+i)%len(b.cards)], b.cols[(w+i)%2], i%4)
+				if err != nil {
+					t.Errorf("move: %v", err)
+					return
+				}
+				mu.Lock()
+				moves++
+				mu.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
+	receive(t, sub, 13, moves)
+}
+
+// TestSubscribeWithSinceReplays: a client that comes back with since gets
+// what it missed, and nothing twice.
+func TestSubscribeWithSinceReplays(t *testing.T) {
+	t.Parallel()
+	dbURL := testdb.New(t)
+	store := instance(t, dbURL)
+	hub := startHub(t, store, dbURL)
+	b := newBoard(t, store) // versions 2..13 already committed
+	sub := hub.Subscribe(b.room, 5)
+	defer sub.Close()
+	receive(t, sub, 5, 8) // 6..13
+	if _, err := store.MoveCard(context.Background(), b.owner, b.cards[0], b.cols[1], 0); err != nil {
+		t.Fatal(err)
+	}
+	receive(t, sub, 13, 1)
+}
+
+// TestListenerCutLosesNothing: events committed while the listening
+// connection is cut arrive after it reconnects, in order.
+func TestListenerCutLosesNothing(t *testing.T) {
+	t.Parallel()
+	dbURL := testdb.New(t)
+	u, _ := url.Parse(dbURL)
+	proxy, err := faultproxy.Start(u.Host)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer proxy.Close()
+	u.Host = proxy.Addr()
+	store := instance(t, dbURL)
+	hub := startHub(t, store, u.String()) // only the listener goes through the proxy
+	b := newBoard(t, store)
+	sub := hub.Subscribe(b.room, 13)
+	defer sub.Close()
+	if _, err := store.MoveCard(context.Background(), b.owner, b.cards[0], b.cols[1], 0); err != nil {
+		t.Fatal(err)
+	}
+	receive(t, sub, 13, 1)
+
+	proxy.Cut()
+	for i := range 10 {
+		if _, err := store.MoveCard(context.Background(), b.owner, b.cards[i], b.cols[i%2], 0); err != nil {
+			t.Fatal(err)
+		}
+	}
+	time.Sleep(300 * time.Millisecond)
+	proxy.Restore()
+	receive(t, sub, 14, 10)
+}
+
+// TestSlowSubscriberIsClosed: a subscriber that stops reading is closed
+// with ErrTooSlow once its buffer is full; others are not held up.
+func TestSlowSubscriberIsClosed(t *testing.T) {
+	t.Parallel()
+	dbURL := testdb.New(t)
+	store := instance(t, dbURL)
+	hub := startHub(t, store, dbURL)
+	b := newBoard(t, store)
+	slow := hub.Subscribe(b.room, 13)
+	fast := hub.Subscribe(b.room, 13)
+	defer fast.Close()
+	n := SubscriberBuffer + 20
+	got := make(chan int)
+	go func() {
+		c := 0
+		for range fast.Events {
+			if c++; c == n {
+				break
+			}
+		}
+		got <- c
+	}()
+	for i := range n {
+		if _, err := store.MoveCard(context.Background(), b.owner, b.cards[i%len(b.cards)], b.cols[i%2], 0); err != nil {
+			t.Fatal(err)
+		}
+	}
+	select {
+	case c := <-got:
+		if c != n {
+			t.Errorf("the reading subscriber got %d of %d events", c, n)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("the reading subscriber was held up")
+	}
+	deadline := time.After(10 * time.Second)
+	for {
+		select {
+		case _, ok := <-slow.Events:
+			if !ok {
+				if !errors.Is(slow.Err(), ErrTooSlow) {
+					t.Errorf("slow subscriber ended with %v, want ErrTooSlow", slow.Err())
+				}
+				return
+			}
+		case <-deadline:
+			t.Fatal("the slow subscriber was not closed")
+		}
+	}
+}
