@@ -32,6 +32,7 @@ import (
 	"github.com/syncboard/syncboard/handlers"
 	"github.com/syncboard/syncboard/migrations"
 	"github.com/syncboard/syncboard/models"
+	"github.com/syncboard/syncboard/realtime"
 )
 
 const usage = `usage: syncboard [serve | migrate apply | migrate status]`
@@ -127,6 +128,8 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	}
 	store := models.NewStore(db)
 	go pruneEvents(ctx, store, cfg.EventRetention, log)
+	hub := realtime.NewHub(store, cfg.DatabaseURL, log)
+	go hub.Run(ctx)
 	draining := new(atomic.Bool)
 	router, err := handlers.NewRouter(handlers.Deps{
 		Store:              models.NewStore(db),
@@ -139,6 +142,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 		TrustedProxies:     cfg.TrustedProxies,
 		CORSAllowedOrigins: cfg.CORSAllowedOrigins,
 		RequestTimeout:     cfg.RequestTimeout,
+		Hub:                hub,
 	})
 	if err != nil {
 		return err

@@ -121,7 +121,7 @@ func TestApplyRecordsRevisionsLikeTheAtlasCLI(t *testing.T) {
 		}
 	}
 	gotTables := tables(t, db, "public")
-	wantTables := []string{"atlas_schema_revisions", "cards", "columns", "room_events", "room_members", "rooms", "users"}
+	wantTables := []string{"atlas_schema_revisions", "cards", "columns", "room_events", "room_members", "rooms", "users", "ws_tickets"}
 	if strings.Join(gotTables, ",") != strings.Join(wantTables, ",") {
 		t.Errorf("tables = %v, want %v", gotTables, wantTables)
 	}
@@ -366,8 +366,8 @@ func TestRevisionSchemaFollowsTheURLLikeTheCLI(t *testing.T) {
 	if got := tables(t, db, "atlas_schema_revisions"); strings.Join(got, ",") != "atlas_schema_revisions" {
 		t.Errorf("atlas_schema_revisions schema holds %v", got)
 	}
-	if got := tables(t, db, "public"); len(got) != 6 {
-		t.Errorf("public holds %v, want the 6 application tables", got)
+	if got := tables(t, db, "public"); len(got) != 7 {
+		t.Errorf("public holds %v, want the 7 application tables", got)
 	}
 }
 
@@ -427,6 +427,8 @@ FROM pg_constraint WHERE contype = 'f' AND connamespace = 'public'::regnamespace
 		"fk_users_created_cards": "cards->users n",
 		"fk_rooms_events":        "room_events->rooms c",
 		"fk_users_events":        "room_events->users n",
+		"fk_rooms_tickets":       "ws_tickets->rooms c",
+		"fk_users_tickets":       "ws_tickets->users c",
 	}
 	if len(got) != len(want) {
 		t.Errorf("foreign keys = %v, want %v", got, want)

@@ -331,7 +331,7 @@ func logoutAll(d authDeps) gin.HandlerFunc {
 func authenticate(store *models.Store, tokens *auth.Tokens, log *slog.Logger) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		ctx := c.Request.Context()
-		u, err := authenticatedUser(ctx, store, tokens, c.GetHeader("Authorization"))
+		u, _, err := authenticatedUser(ctx, store, tokens, c.GetHeader("Authorization"))
 		if err != nil {
 			if errors.Is(err, errUnauthenticated) {
 				log.DebugContext(ctx, "authentication refused", "reason", err.Error())
@@ -347,26 +347,28 @@ func authenticate(store *models.Store, tokens *auth.Tokens, log *slog.Logger) gi
 
 var errUnauthenticated = errors.New("unauthenticated")
 
-func authenticatedUser(ctx context.Context, store *models.Store, tokens *auth.Tokens, header string) (models.User, error) {
+// authenticatedUser runs the chain for an Authorization header and returns
+// the user and the token's issue time.
+func authenticatedUser(ctx context.Context, store *models.Store, tokens *auth.Tokens, header string) (models.User, time.Time, error) {
 	token, ok := bearerToken(header)
 	if !ok {
-		return models.User{}, errors.Join(errUnauthenticated, errors.New("no bearer token"))
+		return models.User{}, time.Time{}, errors.Join(errUnauthenticated, errors.New("no bearer token"))
 	}
 	claims, err := tokens.Verify(token)
 	if err != nil {
-		return models.User{}, errors.Join(errUnauthenticated, err)
+		return models.User{}, time.Time{}, errors.Join(errUnauthenticated, err)
 	}
 	u, err := store.UserByID(ctx, claims.UserID)
 	if models.ErrorCode(err) == models.CodeNotFound {
-		return models.User{}, errors.Join(errUnauthenticated, errors.New("the token's user no longer exists"))
+		return models.User{}, time.Time{}, errors.Join(errUnauthenticated, errors.New("the token's user no longer exists"))
 	}
 	if err != nil {
-		return models.User{}, err
+		return models.User{}, time.Time{}, err
 	}
 	if claims.IssuedAt.Before(u.TokensValidAfter) {
-		return models.User{}, errors.Join(errUnauthenticated, errors.New("the token was revoked"))
+		return models.User{}, time.Time{}, errors.Join(errUnauthenticated, errors.New("the token was revoked"))
 	}
-	return u, nil
+	return u, claims.IssuedAt, nil
 }
 
 // bearerToken extracts the token of "Bearer <token>" (scheme in any case).

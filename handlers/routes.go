@@ -16,6 +16,7 @@ import (
 	"github.com/syncboard/syncboard/internal/ratelimit"
 	"github.com/syncboard/syncboard/middleware"
 	"github.com/syncboard/syncboard/models"
+	"github.com/syncboard/syncboard/realtime"
 )
 
 // Deps are what the router needs.
@@ -36,6 +37,8 @@ type Deps struct {
 	CORSAllowedOrigins []string
 	// RequestTimeout bounds each request's work (0: no bound).
 	RequestTimeout time.Duration
+	// Hub fans room events out to WebSockets; nil answers them 503.
+	Hub *realtime.Hub
 }
 
 // NewRouter returns the HTTP handler of the whole API.
@@ -113,6 +116,10 @@ func NewRouter(d Deps) (*gin.Engine, error) {
 	signedIn.POST("/rooms/:room_id/members", addMember(bd))
 	signedIn.DELETE("/rooms/:room_id/members/:user_id", removeMember(bd))
 	signedIn.GET("/rooms/:room_id/events", listEvents(bd))
+	sd := socketDeps{boardDeps: bd, tokens: d.Tokens, hub: d.Hub, origins: d.CORSAllowedOrigins}
+	signedIn.POST("/rooms/:room_id/ws-ticket", createTicket(sd))
+	// The socket authenticates itself (header or ticket), outside signedIn.
+	api.GET("/rooms/:room_id/ws", roomSocket(sd))
 	signedIn.POST("/rooms/:room_id/columns", createColumn(bd))
 	signedIn.PATCH("/columns/:column_id", updateColumn(bd))
 	signedIn.DELETE("/columns/:column_id", deleteColumn(bd))

@@ -46,6 +46,8 @@ type User struct {
 	CreatedCards []Card `gorm:"foreignKey:CreatedBy;constraint:OnDelete:SET NULL"`
 	// Events keep their actor's ID only while the account exists.
 	Events []RoomEvent `gorm:"foreignKey:ActorID;constraint:OnDelete:SET NULL"`
+	// Tickets go with their user.
+	Tickets []WSTicket `gorm:"foreignKey:UserID;constraint:OnDelete:CASCADE"`
 }
 
 // Room is a board. Version starts at 1 and goes up by one with every
@@ -61,6 +63,7 @@ type Room struct {
 	Members []RoomMember `gorm:"foreignKey:RoomID;constraint:OnDelete:CASCADE"`
 	Columns []Column     `gorm:"foreignKey:RoomID;constraint:OnDelete:CASCADE"`
 	Events  []RoomEvent  `gorm:"foreignKey:RoomID;constraint:OnDelete:CASCADE"`
+	Tickets []WSTicket   `gorm:"foreignKey:RoomID;constraint:OnDelete:CASCADE"`
 }
 
 // RoomMember is the junction between users and rooms, with the member's role.
@@ -113,10 +116,23 @@ type RoomEvent struct {
 	Data    []byte     `gorm:"type:jsonb;not null"`
 }
 
+// WSTicket is a short-lived, single-use ticket that opens one room's
+// WebSocket, for browsers, which cannot set an Authorization header on a
+// WebSocket. Only the ticket's SHA-256 is stored. It lives in the database,
+// not in memory, because the ticket request and the socket may reach
+// different instances.
+type WSTicket struct {
+	Hash      []byte    `gorm:"type:bytea;primaryKey"`
+	UserID    uuid.UUID `gorm:"type:uuid;not null"`
+	RoomID    uuid.UUID `gorm:"type:uuid;not null"`
+	IssuedAt  time.Time `gorm:"type:timestamptz;not null"`
+	ExpiresAt time.Time `gorm:"type:timestamptz;not null;index:idx_ws_tickets_expires_at"`
+}
+
 // All lists every model, parents before children: the order Atlas's loader
 // and anything else that walks the schema should use.
 func All() []any {
-	return []any{&User{}, &Room{}, &RoomMember{}, &Column{}, &Card{}, &RoomEvent{}}
+	return []any{&User{}, &Room{}, &RoomMember{}, &Column{}, &Card{}, &RoomEvent{}, &WSTicket{}}
 }
 
 // newID fills a zero primary key with a random UUID. IDs are generated in the

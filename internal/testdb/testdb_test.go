@@ -32,7 +32,7 @@ func TestNewIsMigratedAndPrivate(t *testing.T) {
 	if a == b {
 		t.Fatalf("two calls returned the same database %s", a)
 	}
-	want := "atlas_schema_revisions,cards,columns,room_events,room_members,rooms,users"
+	want := "atlas_schema_revisions,cards,columns,room_events,room_members,rooms,users,ws_tickets"
 	if got := strings.Join(tablesOf(t, a), ","); got != want {
 		t.Errorf("tables = %s, want %s", got, want)
 	}

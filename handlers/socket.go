@@ -1,0 +1,215 @@
+package handlers
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"net/url"
+	"time"
+
+	"github.com/coder/websocket"
+	"github.com/gin-gonic/gin"
+	"github.com/google/uuid"
+
+	"github.com/syncboard/syncboard/auth"
+	"github.com/syncboard/syncboard/models"
+	"github.com/syncboard/syncboard/realtime"
+)
+
+// WebSocket close codes (4000-4999 is the application's range).
+const (
+	CloseRevoked = 4001 // the token was revoked, the account deleted, or the membership removed
+	CloseTooSlow = 4008 // the client fell SubscriberBuffer events behind
+	CloseResync  = 4010 // events needed were pruned: refetch the board, reconnect with its version
+)
+
+// Socket timing.
+var (
+	socketPing  = 20 * time.Second
+	socketCheck = 5 * time.Second
+	socketWrite = 10 * time.Second
+)
+
+// TicketResponse is the answer of POST /api/rooms/{id}/ws-ticket.
+type TicketResponse struct {
+	Ticket    string    `json:"ticket"`
+	ExpiresAt time.Time `json:"expires_at"`
+}
+
+// socketDeps are what the WebSocket handlers need.
+type socketDeps struct {
+	boardDeps
+	tokens  *auth.Tokens
+	hub     *realtime.Hub
+	origins []string
+}
+
+// createTicket issues a single-use ticket for the room's WebSocket, for
+// browsers, which cannot set headers on a WebSocket: access tokens never go
+// in URLs, tickets (30 s, one use, one room) do.
+func createTicket(d socketDeps) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		roomID, ok := pathID(c, d.log, "room_id")
+		if !ok {
+			return
+		}
+		ticket, exp, err := d.store.CreateTicket(c.Request.Context(), me(c), roomID)
+		if err != nil {
+			d.fail(c, err)
+			return
+		}
+		c.JSON(http.StatusCreated, TicketResponse{Ticket: ticket, ExpiresAt: exp.UTC()})
+	}
+}
+
+// roomSocket upgrades to a WebSocket that replays the room's events after
+// ?since= (default: the current version) and then streams them as they
+// commit on any instance. It authenticates with Authorization: Bearer or a
+// ?ticket= from createTicket.
+func roomSocket(d socketDeps) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		roomID, ok := pathID(c, d.log, "room_id")
+		if !ok {
+			return
+		}
+		ctx := c.Request.Context()
+		var since *int64
+		if raw, ok := c.GetQuery("since"); ok {
+			n, err := parseDigits(raw)
+			if err != nil {
+				d.fail(c, &models.Error{Code: models.CodeValidationFailed, Message: "the request breaks a rule; see fields",
+					Fields: map[string]string{"since": "must be a version: a whole number, 0 or more"}})
+				return
+			}
+			v := int64(n)
+			since = &v
+		}
+		userID, authAt, err := d.socketUser(ctx, c, roomID)
+		if err != nil {
+			if errors.Is(err, errUnauthenticated) {
+				err = models.Errorf(models.CodeUnauthorized, "a valid bearer token or ticket is required")
+			}
+			d.fail(c, err)
+			return
+		}
+		view, _, err := d.store.BoardTag(ctx, userID, roomID)
+		if err != nil {
+			d.fail(c, err)
+			return
+		}
+		if d.hub == nil {
+			d.fail(c, models.Errorf(models.CodeUnavailable, "real-time updates are not running"))
+			return
+		}
+		from := view.Version
+		if since != nil {
+			from = *since
+		}
+		conn, err := websocket.Accept(c.Writer, c.Request, &websocket.AcceptOptions{OriginPatterns: originHosts(d.origins)})
+		if err != nil {
+			return // Accept has answered the client
+		}
+		c.Abort()
+		d.stream(context.WithoutCancel(ctx), conn, userID, roomID, authAt, from)
+	}
+}
+
+func (d socketDeps) socketUser(ctx context.Context, c *gin.Context, roomID uuid.UUID) (uuid.UUID, time.Time, error) {
+	if h := c.GetHeader("Authorization"); h != "" {
+		u, iat, err := authenticatedUser(ctx, d.store, d.tokens, h)
+		return u.ID, iat, err
+	}
+	if t := c.Query("ticket"); t != "" {
+		id, issued, err := d.store.UseTicket(ctx, t, roomID)
+		if models.ErrorCode(err) == models.CodeUnauthorized {
+			return uuid.Nil, time.Time{}, errors.Join(errUnauthenticated, err)
+		}
+		return id, issued, err
+	}
+	return uuid.Nil, time.Time{}, errors.Join(errUnauthenticated, errors.New("no token and no ticket"))
+}
+
+// stream sends the subscription's events until the client goes, falls
+// behind, or loses its access.
+func (d socketDeps) stream(ctx context.Context, conn *websocket.Conn, userID, roomID uuid.UUID, authAt time.Time, since int64) {
+	ctx = conn.CloseRead(ctx) // ends when the client closes
+	sub := d.hub.Subscribe(roomID, since)
+	defer sub.Close()
+	ping := time.NewTicker(socketPing)
+	defer ping.Stop()
+	check := time.NewTicker(socketCheck)
+	defer check.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			conn.Close(websocket.StatusNormalClosure, "")
+			return
+		case e, ok := <-sub.Events:
+			if !ok {
+				switch {
+				case errors.Is(sub.Err(), realtime.ErrTooSlow):
+					conn.Close(CloseTooSlow, "too slow: reconnect with since")
+				case errors.Is(sub.Err(), realtime.ErrResync):
+					conn.Close(CloseResync, "resync_required: refetch the board")
+				default:
+					conn.Close(websocket.StatusGoingAway, "")
+				}
+				return
+			}
+			if err := d.send(ctx, conn, e); err != nil {
+				return
+			}
+			if removed(e, userID) {
+				conn.Close(CloseRevoked, "removed from the room")
+				return
+			}
+		case <-ping.C:
+			pctx, cancel := context.WithTimeout(ctx, socketWrite)
+			err := conn.Ping(pctx)
+			cancel()
+			if err != nil {
+				return
+			}
+		case <-check.C:
+			ok, err := d.store.StillAllowed(ctx, userID, roomID, authAt)
+			if err == nil && !ok {
+				conn.Close(CloseRevoked, "access revoked")
+				return
+			}
+		}
+	}
+}
+
+func (d socketDeps) send(ctx context.Context, conn *websocket.Conn, e models.RoomEvent) error {
+	b, err := json.Marshal(newEventResponse(e))
+	if err != nil {
+		return err
+	}
+	wctx, cancel := context.WithTimeout(ctx, socketWrite)
+	defer cancel()
+	return conn.Write(wctx, websocket.MessageText, b)
+}
+
+// removed reports whether e removes userID from the room.
+func removed(e models.RoomEvent, userID uuid.UUID) bool {
+	if e.Type != models.EventMemberRemoved {
+		return false
+	}
+	var data struct {
+		UserID uuid.UUID `json:"user_id"`
+	}
+	return json.Unmarshal(e.Data, &data) == nil && data.UserID == userID
+}
+
+// originHosts turns CORS origins into the host patterns the WebSocket
+// library checks a browser's Origin against (same-origin is always fine).
+func originHosts(origins []string) []string {
+	var hosts []string
+	for _, o := range origins {
+		if u, err := url.Parse(o); err == nil && u.Host != "" {
+			hosts = append(hosts, u.Host)
+		}
+	}
+	return hosts
+}

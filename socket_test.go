@@ -1,0 +1,196 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/coder/websocket"
+
+	"github.com/syncboard/syncboard/internal/apitest"
+	"github.com/syncboard/syncboard/internal/testdb"
+)
+
+type wsEvent struct {
+	Version int64          `json:"version"`
+	Type    string         `json:"type"`
+	Data    map[string]any `json:"data"`
+}
+
+func dial(t *testing.T, base, room, query, token string) (*websocket.Conn, int) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	opts := &websocket.DialOptions{}
+	if token != "" {
+		opts.HTTPHeader = http.Header{"Authorization": {"Bearer " + token}}
+	}
+	u := strings.Replace(base, "http://", "ws://", 1) + "/api/rooms/" + room + "/ws" + query
+	conn, resp, err := websocket.Dial(ctx, u, opts)
+	if err != nil {
+		if resp != nil {
+			return nil, resp.StatusCode
+		}
+		t.Fatalf("dial %s: %v", u, err)
+	}
+	conn.SetReadLimit(1 << 20)
+	return conn, http.StatusSwitchingProtocols
+}
+
+func readEvents(t *testing.T, conn *websocket.Conn, from int64, n int) []wsEvent {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	var out []wsEvent
+	for i := range n {
+		_, b, err := conn.Read(ctx)
+		if err != nil {
+			t.Fatalf("read event %d of %d: %v", i+1, n, err)
+		}
+		var e wsEvent
+		if err := json.Unmarshal(b, &e); err != nil {
+			t.Fatal(err)
+		}
+		if want := from + int64(i) + 1; e.Version != want {
+			t.Fatalf("event %d has version %d, want %d (in order, exactly once)", i, e.Version, want)
+		}
+		out = append(out, e)
+	}
+	return out
+}
+
+func expectQuiet(t *testing.T, conn *websocket.Conn) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+	defer cancel()
+	if _, b, err := conn.Read(ctx); err == nil {
+		t.Fatalf("an extra message arrived: %s", b)
+	}
+}
+
+// TestRealTimeAcrossInstances: two server instances on one database. A
+// socket on A receives the changes made through B in order and exactly
+// once, during a burst of concurrent moves too; a reconnect with since gets
+// what was missed; tickets open sockets once; removed members and revoked
+// tokens are shut out.
+func TestRealTimeAcrossInstances(t *testing.T) {
+	dbURL := testdb.New(t)
+	env := baseEnv(dbURL)
+	env["BCRYPT_COST"] = "4"
+	env["AUTH_RATE_LIMIT"] = "1000"
+	a, b := start(t, env), start(t, env)
+	hc := &http.Client{Timeout: 20 * time.Second, Transport: apitest.Transport(t, nil)}
+	stamp := time.Now().UnixNano()
+	ownerB, _ := register(t, b.url, hc, fmt.Sprintf("rt-owner-%d@example.com", stamp))
+	bobEmail := fmt.Sprintf("rt-bob-%d@example.com", stamp)
+	bobA, _ := register(t, a.url, hc, bobEmail)
+
+	var room, col1, col2 idBody
+	ownerB.do("POST", "/api/rooms", map[string]string{"name": "live"}, &room)
+	ownerB.do("POST", "/api/rooms/"+room.ID+"/columns", map[string]string{"name": "one"}, &col1)
+	ownerB.do("POST", "/api/rooms/"+room.ID+"/columns", map[string]string{"name": "two"}, &col2)
+	var cards []string
+	for i := range 8 {
+		var card idBody
+		ownerB.do("POST", "/api/columns/"+col1.ID+"/cards", map[string]string{"title": fmt.Sprint("card ", i)}, &card)
+		cards = append(cards, card.ID)
+	}
+	var board boardBody
+	ownerB.do("GET", "/api/rooms/"+room.ID, nil, &board)
+	v0 := board.Version
+
+	// The owner watches on instance A; changes go through B.
+	watch, code := dial(t, a.url, room.ID, "", ownerB.token)
+	if code != http.StatusSwitchingProtocols {
+		t.Fatalf("open the socket: %d", code)
+	}
+	defer watch.CloseNow()
+	var wg sync.WaitGroup
+	const workers, moves = 6, 8
+	for w := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range moves {
+				target := []string{col1.ID, col2.ID}[(w+i)%2]
+				if code := ownerB.do("POST", "/api/cards/"+cards[(w*3+i)%len(cards)]+"/move", map[string]any{"column_id": target, "position": i % 3}, nil); code != 200 {
+					t.Errorf("move = %d", code)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	got := readEvents(t, watch, v0, workers*moves)
+	if got[0].Type != "card.moved" || got[0].Data["card"] == nil || got[0].Data["cards"] == nil {
+		t.Errorf("first event = %+v; want a card.moved with the card and the orders", got[0])
+	}
+	expectQuiet(t, watch)
+	last := got[len(got)-1].Version
+	watch.Close(websocket.StatusNormalClosure, "")
+
+	// Missed while away: a reconnect with since gets exactly those.
+	for i := range 3 {
+		ownerB.do("PATCH", "/api/cards/"+cards[i], map[string]string{"title": fmt.Sprint("renamed ", i)}, nil)
+	}
+	again, _ := dial(t, a.url, room.ID, fmt.Sprintf("?since=%d", last), ownerB.token)
+	defer again.CloseNow()
+	if evs := readEvents(t, again, last, 3); evs[2].Type != "card.updated" {
+		t.Errorf("replayed %+v; want the three card.updated", evs)
+	}
+	expectQuiet(t, again)
+
+	// Tickets: issued on B, used on A, once.
+	var ticket struct {
+		Ticket string `json:"ticket"`
+	}
+	if code := ownerB.do("POST", "/api/rooms/"+room.ID+"/ws-ticket", nil, &ticket); code != 201 {
+		t.Fatalf("ticket = %d", code)
+	}
+	byTicket, code := dial(t, a.url, room.ID, "?ticket="+ticket.Ticket, "")
+	if code != http.StatusSwitchingProtocols {
+		t.Fatalf("open with a ticket = %d", code)
+	}
+	byTicket.CloseNow()
+	if _, code := dial(t, a.url, room.ID, "?ticket="+ticket.Ticket, ""); code != http.StatusUnauthorized {
+		t.Errorf("reuse a ticket = %d, want 401", code)
+	}
+	if _, code := dial(t, a.url, room.ID, "", ""); code != http.StatusUnauthorized {
+		t.Errorf("no token, no ticket = %d, want 401", code)
+	}
+
+	// A removed member's socket is closed.
+	ownerB.do("POST", "/api/rooms/"+room.ID+"/members", map[string]string{"email": bobEmail}, nil)
+	var me struct {
+		ID string `json:"id"`
+	}
+	bobA.do("GET", "/api/auth/me", nil, &me)
+	bobWatch, code := dial(t, a.url, room.ID, "", bobA.token)
+	if code != http.StatusSwitchingProtocols {
+		t.Fatalf("bob opens the socket: %d", code)
+	}
+	ownerB.do("DELETE", "/api/rooms/"+room.ID+"/members/"+me.ID, nil, nil)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	var closeErr error
+	for closeErr == nil {
+		_, _, closeErr = bobWatch.Read(ctx)
+	}
+	if websocket.CloseStatus(closeErr) != 4001 {
+		t.Errorf("removed member's socket ended with %v, want close code 4001", closeErr)
+	}
+
+	// A revoked token cannot open a socket.
+	ownerB.do("POST", "/api/rooms/"+room.ID+"/members", map[string]string{"email": bobEmail}, nil)
+	old := bobA.token
+	if code := bobA.do("POST", "/api/auth/logout-all", nil, nil); code != 204 {
+		t.Fatalf("logout-all = %d", code)
+	}
+	if _, code := dial(t, a.url, room.ID, "", old); code != http.StatusUnauthorized {
+		t.Errorf("open with a revoked token = %d, want 401", code)
+	}
+}
