@@ -184,6 +184,21 @@ func TestRealTimeAcrossInstances(t *testing.T) {
 		t.Errorf("removed member's socket ended with %v, want close code 4001", closeErr)
 	}
 
+	// Deleting the room: watchers get room.deleted, then a normal close.
+	byTicket2, _ := dial(t, a.url, room.ID, "", ownerB.token)
+	if code := ownerB.do("DELETE", "/api/rooms/"+room.ID, nil, nil); code != 204 {
+		t.Fatalf("delete room = %d", code)
+	}
+	_, msg, err := byTicket2.Read(ctx)
+	var deleted wsEvent
+	if err != nil || json.Unmarshal(msg, &deleted) != nil || deleted.Type != "room.deleted" {
+		t.Fatalf("after deleting the room the socket read %s, %v; want a room.deleted event", msg, err)
+	}
+	if _, _, err := byTicket2.Read(ctx); websocket.CloseStatus(err) != websocket.StatusNormalClosure {
+		t.Errorf("after room.deleted the socket ended with %v, want a normal close", err)
+	}
+	ownerB.do("POST", "/api/rooms", map[string]string{"name": "again"}, &room)
+
 	// A revoked token cannot open a socket.
 	ownerB.do("POST", "/api/rooms/"+room.ID+"/members", map[string]string{"email": bobEmail}, nil)
 	old := bobA.token

@@ -152,6 +152,8 @@ func (d socketDeps) stream(ctx context.Context, conn *websocket.Conn, userID, ro
 					conn.Close(CloseTooSlow, "too slow: reconnect with since")
 				case errors.Is(sub.Err(), realtime.ErrResync):
 					conn.Close(CloseResync, "resync_required: refetch the board")
+				case errors.Is(sub.Err(), realtime.ErrRoomDeleted):
+					conn.Close(websocket.StatusNormalClosure, "the room was deleted")
 				default:
 					conn.Close(websocket.StatusGoingAway, "")
 				}

@@ -13,6 +13,7 @@ import (
 // Event types: one per kind of change to a room.
 const (
 	EventRoomUpdated   = "room.updated"
+	EventRoomDeleted   = "room.deleted"
 	EventMemberAdded   = "member.added"
 	EventMemberRemoved = "member.removed"
 	EventColumnCreated = "column.created"
@@ -96,7 +97,8 @@ func change(tx *gorm.DB, v *RoomView, actor uuid.UUID, typ string, data any) err
 }
 
 // EventChannel is the PostgreSQL NOTIFY channel of room events; a payload
-// is "<room ID>:<version>".
+// is "<room ID>:<version>", or "<room ID>:<version>:room.deleted:<actor ID>"
+// for a deleted room.
 const EventChannel = "room_events"
 
 // EventsAfter returns a room's events after version after, in order, at

@@ -200,10 +200,17 @@ func (s *Store) RenameRoom(ctx context.Context, userID, roomID uuid.UUID, name s
 // Errors: CodeNotFound, CodeForbidden.
 func (s *Store) DeleteRoomAs(ctx context.Context, userID, roomID uuid.UUID) error {
 	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		if _, err := ownerRoom(tx, userID, roomID); err != nil {
+		v, err := ownerRoom(tx, userID, roomID)
+		if err != nil {
 			return err
 		}
-		return deleteRoom(tx, roomID)
+		if err := deleteRoom(tx, roomID); err != nil {
+			return err
+		}
+		// The room's events go with it, so room.deleted is not stored: it
+		// travels in the notification itself, to the sockets watching.
+		return tx.Exec("SELECT pg_notify(?, ?)", EventChannel,
+			fmt.Sprintf("%s:%d:%s:%s", roomID, v.Version+1, EventRoomDeleted, userID)).Error
 	})
 }
 

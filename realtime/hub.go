@@ -15,6 +15,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -32,8 +33,9 @@ const SubscriberBuffer = 256
 
 // Reasons a subscription ends.
 var (
-	ErrTooSlow = fmt.Errorf("subscriber too slow")
-	ErrResync  = fmt.Errorf("events needed are no longer kept; refetch the board")
+	ErrTooSlow     = fmt.Errorf("subscriber too slow")
+	ErrResync      = fmt.Errorf("events needed are no longer kept; refetch the board")
+	ErrRoomDeleted = fmt.Errorf("the room was deleted")
 )
 
 // Subscription is one subscriber's stream of a room's events.
@@ -170,8 +172,13 @@ func (h *Hub) listen(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
-		room, _, ok := strings.Cut(n.Payload, ":")
-		if id, err := uuid.Parse(room); ok && err == nil {
+		parts := strings.Split(n.Payload, ":")
+		id, err := uuid.Parse(parts[0])
+		switch {
+		case err != nil || len(parts) < 2:
+		case len(parts) == 4 && parts[2] == models.EventRoomDeleted:
+			h.roomDeleted(id, parts[1], parts[3])
+		default:
 			h.poke(id)
 		}
 	}
@@ -260,5 +267,33 @@ func (h *Hub) send(s *Subscription, events []models.RoomEvent) {
 		h.mu.Lock()
 		s.last = last
 		h.mu.Unlock()
+	}
+}
+
+// roomDeleted sends each subscriber of a deleted room a room.deleted event
+// (built from the notification: the room's stored events are gone) and ends
+// the subscriptions with ErrRoomDeleted.
+func (h *Hub) roomDeleted(room uuid.UUID, version, actor string) {
+	v, _ := strconv.ParseInt(version, 10, 64)
+	ev := models.RoomEvent{RoomID: room, Version: v, Type: models.EventRoomDeleted, At: time.Now().UTC(), Data: []byte("{}")}
+	if id, err := uuid.Parse(actor); err == nil {
+		ev.ActorID = &id
+	}
+	h.mu.Lock()
+	subs := make([]*Subscription, 0, len(h.rooms[room]))
+	for s := range h.rooms[room] {
+		subs = append(subs, s)
+	}
+	h.mu.Unlock()
+	for _, s := range subs {
+		s.mu.Lock()
+		if !s.closed {
+			select {
+			case s.events <- ev:
+			default:
+			}
+		}
+		s.mu.Unlock()
+		h.remove(s, ErrRoomDeleted)
 	}
 }
