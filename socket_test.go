@@ -199,11 +199,23 @@ func TestRealTimeAcrossInstances(t *testing.T) {
 	}
 	ownerB.do("POST", "/api/rooms", map[string]string{"name": "again"}, &room)
 
-	// A revoked token cannot open a socket.
+	// Revoking the tokens closes an open socket (the 5-second check) and
+	// keeps the revoked token from opening another.
 	ownerB.do("POST", "/api/rooms/"+room.ID+"/members", map[string]string{"email": bobEmail}, nil)
 	old := bobA.token
+	open, code := dial(t, a.url, room.ID, "", old)
+	if code != http.StatusSwitchingProtocols {
+		t.Fatalf("bob opens a socket on the new room: %d", code)
+	}
 	if code := bobA.do("POST", "/api/auth/logout-all", nil, nil); code != 204 {
 		t.Fatalf("logout-all = %d", code)
+	}
+	var revokedErr error
+	for revokedErr == nil {
+		_, _, revokedErr = open.Read(ctx)
+	}
+	if websocket.CloseStatus(revokedErr) != 4001 {
+		t.Errorf("socket of a revoked token ended with %v, want close code 4001", revokedErr)
 	}
 	if _, code := dial(t, a.url, room.ID, "", old); code != http.StatusUnauthorized {
 		t.Errorf("open with a revoked token = %d, want 401", code)

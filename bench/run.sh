@@ -75,6 +75,9 @@ run_wrk board board_during_flood | tee -a "$out/results.txt"
 wait "$flood" || true
 load_mb=$(hwm)
 
+echo "bench: 1,000 sockets on one room, 20 moves/s"
+go run ./bench/sockets -url "http://127.0.0.1:$port" -pid "$server_pid" -sockets 1000 -rate 20 -duration "$dur" | tee "$out/sockets.txt"
+
 echo "bench: limits (pgbench, bcrypt)"
 ids=$(psql "$pg_url/$db" -qAt -F' ' -c "SELECT r.id, r.created_by FROM rooms r WHERE r.name = 'benchmark board'")
 room=${ids% *}; user=${ids#* }
@@ -121,5 +124,7 @@ PostgreSQL $(psql "$pg_url/postgres" -qAtc 'SHOW server_version' | cut -d' ' -f1
 | board p99 during a login flood | $p99_flood ms | without the flood: $p99 ms | $r6 | <= 3 | $(holds "$r6" "<=" 3) |
 | server memory (RSS) | $rest_mb MiB at rest, $load_mb MiB peak under load | | | < 64 / < 256 MiB | $(holds "$rest_mb" "<=" 64) / $(holds "$load_mb" "<=" 256) |
 TABLE
+echo
+echo "Real time: $(sed 's/^RESULT //' "$out/sockets.txt")"
 echo
 echo "CPU profiles: $out/cpu-<scenario>.pprof (go tool pprof -top bin/syncboard $out/cpu-me.pprof)"
