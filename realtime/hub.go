@@ -36,6 +36,7 @@ var (
 	ErrTooSlow     = fmt.Errorf("subscriber too slow")
 	ErrResync      = fmt.Errorf("events needed are no longer kept; refetch the board")
 	ErrRoomDeleted = fmt.Errorf("the room was deleted")
+	ErrShutdown    = fmt.Errorf("the server is shutting down")
 )
 
 // Subscription is one subscriber's stream of a room's events.
@@ -126,7 +127,11 @@ func (h *Hub) poke(room uuid.UUID) {
 }
 
 // Run listens and delivers until ctx ends, reconnecting after failures.
+// When ctx ends (the server shuts down) every subscription ends with
+// ErrShutdown, so sockets close with "going away" and their clients
+// reconnect to another instance.
 func (h *Hub) Run(ctx context.Context) {
+	defer h.closeAll()
 	go h.deliverLoop(ctx)
 	backoff := 100 * time.Millisecond
 	for ctx.Err() == nil {
@@ -295,5 +300,19 @@ func (h *Hub) roomDeleted(room uuid.UUID, version, actor string) {
 		}
 		s.mu.Unlock()
 		h.remove(s, ErrRoomDeleted)
+	}
+}
+
+func (h *Hub) closeAll() {
+	h.mu.Lock()
+	var subs []*Subscription
+	for _, rs := range h.rooms {
+		for s := range rs {
+			subs = append(subs, s)
+		}
+	}
+	h.mu.Unlock()
+	for _, s := range subs {
+		h.remove(s, ErrShutdown)
 	}
 }

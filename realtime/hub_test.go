@@ -236,3 +236,26 @@ func TestSlowSubscriberIsClosed(t *testing.T) {
 		}
 	}
 }
+
+// TestShutdownEndsSubscriptions: when the hub stops, every subscription
+// ends with ErrShutdown (sockets then close with "going away").
+func TestShutdownEndsSubscriptions(t *testing.T) {
+	t.Parallel()
+	dbURL := testdb.New(t)
+	store := instance(t, dbURL)
+	ctx, cancel := context.WithCancel(context.Background())
+	h := NewHub(store, dbURL, quiet)
+	done := make(chan struct{})
+	go func() { h.Run(ctx); close(done) }()
+	sub := h.Subscribe(uuid.New(), 1)
+	cancel()
+	<-done
+	select {
+	case _, ok := <-sub.Events:
+		if ok || !errors.Is(sub.Err(), ErrShutdown) {
+			t.Errorf("after shutdown: ok=%v err=%v; want closed with ErrShutdown", ok, sub.Err())
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("the subscription outlived the hub")
+	}
+}
