@@ -26,11 +26,17 @@ func cardInRoom(tx *gorm.DB, userID, cardID uuid.UUID) (Card, uuid.UUID, error) 
 // lockedCard authorizes a card and locks, in order, its room row, its
 // column row and the card row. It re-reads the card under the locks: a
 // concurrent move may have changed its column or position.
-func lockedCard(tx *gorm.DB, userID, cardID uuid.UUID, extraColumns ...uuid.UUID) (RoomView, Card, map[uuid.UUID]Column, error) {
+func lockedCard(tx *gorm.DB, userID, cardID uuid.UUID) (RoomView, Card, map[uuid.UUID]Column, error) {
 	_, roomID, err := cardInRoom(tx, userID, cardID)
 	if err != nil {
 		return RoomView{}, Card{}, nil, err
 	}
+	return lockCardIn(tx, userID, roomID, cardID)
+}
+
+// lockCardIn is lockedCard for a card already authorized in roomID (a move
+// has looked it up once already); extraColumns are locked with its column.
+func lockCardIn(tx *gorm.DB, userID, roomID, cardID uuid.UUID, extraColumns ...uuid.UUID) (RoomView, Card, map[uuid.UUID]Column, error) {
 	v, err := memberRoom(tx, userID, roomID, true)
 	if err != nil {
 		return RoomView{}, Card{}, nil, err
@@ -154,7 +160,7 @@ func (s *Store) MoveCard(ctx context.Context, userID, cardID, toColumn uuid.UUID
 			return &Error{Code: CodeValidationFailed, Message: "cards move only between columns of one room",
 				Fields: map[string]string{"column_id": "must be a column of the card's room"}}
 		}
-		v, c, cols, err := lockedCard(tx, userID, cardID, toColumn)
+		v, c, cols, err := lockCardIn(tx, userID, roomID, cardID, toColumn)
 		if err != nil {
 			return err
 		}
