@@ -17,6 +17,7 @@ import (
 	"github.com/syncboard/syncboard/middleware"
 	"github.com/syncboard/syncboard/models"
 	"github.com/syncboard/syncboard/realtime"
+	"github.com/syncboard/syncboard/web"
 )
 
 // Deps are what the router needs.
@@ -89,6 +90,12 @@ func NewRouter(d Deps) (*gin.Engine, error) {
 	}
 	r.GET("/openapi.json", openapiJSON(spec))
 	r.GET("/docs", docs())
+	files, err := web.Load()
+	if err != nil {
+		return nil, err
+	}
+	r.GET("/", webFile(files, d.Log))
+	r.GET("/assets/:name", webFile(files, d.Log))
 
 	ad := authDeps{
 		store: d.Store, tokens: d.Tokens, hasher: d.Hasher, log: d.Log,

@@ -44,8 +44,10 @@ func Doc(t testing.TB) *openapi3.T {
 
 func load() {
 	loadOnce.Do(func() {
-		// /docs answers HTML; read it as an opaque string.
-		openapi3filter.RegisterBodyDecoder("text/html", openapi3filter.FileBodyDecoder)
+		// /docs and the web client's files are read as opaque strings.
+		for _, ct := range []string{"text/html", "text/javascript", "text/css", "image/svg+xml"} {
+			openapi3filter.RegisterBodyDecoder(ct, openapi3filter.FileBodyDecoder)
+		}
 		loader := openapi3.NewLoader()
 		doc, loadErr = loader.LoadFromData(openapi.YAML())
 		if loadErr != nil {

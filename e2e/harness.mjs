@@ -1,0 +1,131 @@
+// harness.mjs: what the browser tests stand on. A real SyncBoard server (the
+// binary make e2e builds) on a database of its own, a real PostgreSQL, a
+// real Chromium; the API helpers call the same public API the page does.
+import { spawn, execFileSync } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdirSync } from 'node:fs';
+import { chromium } from 'playwright-core';
+
+const BIN = process.env.SYNCBOARD_BIN ?? 'bin/syncboard';
+const POSTGRES_URL = process.env.POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432';
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+export const RESULTS = 'test-results';
+
+// Server is one instance of bin/syncboard. start() again after stop() reuses
+// its address, so pages that were open reconnect to it.
+export class Server {
+  constructor(database, addr = '127.0.0.1:0') {
+    this.database = database;
+    this.addr = addr;
+    this.proc = null;
+    this.log = '';
+  }
+
+  get url() { return `http://${this.addr}`; }
+
+  async start() {
+    const env = {
+      ...process.env,
+      DATABASE_URL: `${POSTGRES_URL}/${this.database}?sslmode=disable`,
+      HTTP_ADDR: this.addr,
+      APP_ENV: 'development',
+      ENV_FILE: 'testdata/none.env',
+      GIN_MODE: 'release',
+      LOG_LEVEL: 'info', // the listening line is logged at info
+      BCRYPT_COST: '4',
+      AUTH_RATE_LIMIT: '100000',
+      MIGRATE_ON_START: 'true',
+      SHUTDOWN_TIMEOUT: '5s',
+    };
+    const proc = spawn(BIN, [], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    this.proc = proc;
+    this.exited = once(proc, 'exit');
+    let listening;
+    const ready = new Promise((resolve, reject) => {
+      listening = resolve;
+      proc.on('exit', (code) => reject(new Error(`server exited (${code}) before listening:\n${this.log}`)));
+    });
+    for (const stream of [proc.stdout, proc.stderr]) {
+      stream.setEncoding('utf8');
+      stream.on('data', (chunk) => {
+        this.log += chunk;
+        const m = /msg=listening addr=(\S+)/.exec(this.log);
+        if (m) listening(m[1]);
+      });
+    }
+    this.addr = await withTimeout(ready, 30_000, 'the server did not start listening');
+    await waitFor(async () => (await fetch(`${this.url}/readyz`)).status === 200, 30_000, 'readyz');
+    return this;
+  }
+
+  // stop sends SIGTERM and waits for the graceful shutdown to finish.
+  async stop() {
+    if (!this.proc || this.proc.exitCode !== null) return;
+    this.proc.kill('SIGTERM');
+    await withTimeout(this.exited, 15_000, 'the server did not stop').catch(() => this.proc.kill('SIGKILL'));
+  }
+}
+
+export function newDatabaseName() {
+  return `syncboard_e2e_${Date.now()}_${Math.floor(Math.random() * 1e6)}`;
+}
+
+export function dropDatabase(name) {
+  execFileSync('psql', [`${POSTGRES_URL}/postgres`, '-qAtc', `DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`], { stdio: 'inherit' });
+}
+
+export async function launchBrowser() {
+  mkdirSync(RESULTS, { recursive: true });
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+}
+
+// Client calls the API as one user, for setting up and for checking what
+// the server holds.
+export class Client {
+  constructor(baseURL, token = null) {
+    this.baseURL = baseURL;
+    this.token = token;
+  }
+
+  async call(method, path, body) {
+    const headers = { 'Content-Type': 'application/json' };
+    if (this.token) headers.Authorization = `Bearer ${this.token}`;
+    const res = await fetch(this.baseURL + path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+    const text = await res.text();
+    const data = text === '' ? null : JSON.parse(text);
+    if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${text}`);
+    return data;
+  }
+
+  async register(email, displayName, password = 'correct horse battery') {
+    const auth = await this.call('POST', '/api/auth/register', { email, password, display_name: displayName });
+    this.token = auth.access_token;
+    return auth;
+  }
+
+  on(baseURL) { return new Client(baseURL, this.token); }
+}
+
+export async function waitFor(check, timeoutMs, what) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      if (await check()) return;
+    } catch { /* not yet */ }
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+function withTimeout(promise, ms, what) {
+  let timer;
+  return Promise.race([
+    promise.finally(() => clearTimeout(timer)),
+    new Promise((_, reject) => { timer = setTimeout(() => reject(new Error(`timed out: ${what}`)), ms); }),
+  ]);
+}

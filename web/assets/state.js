@@ -1,0 +1,182 @@
+// state.js: a board as the server last told it, and the events that change
+// it. Pure functions over plain objects, no DOM: node --test runs them.
+//
+// A board is the API's Board: {id, name, version, role, created_by,
+// created_at, members: [Member], columns: [Column with cards: [Card]]},
+// columns and cards ordered by position.
+
+// Results of applyEvent.
+export const APPLIED = 'applied'; // the board is at the event's version
+export const STALE = 'stale'; // already applied (a replay, or older than a refetch)
+export const GAP = 'gap'; // events are missing before this one: resume with since
+export const RESYNC = 'resync'; // the event does not fit this board: refetch it
+export const DELETED = 'deleted'; // the room was deleted
+export const REMOVED = 'removed'; // the signed-in user was removed from the room
+
+// normalize sorts a board fetched from the API (it already is sorted; a
+// client that trusts nothing costs one sort).
+export function normalize(board) {
+  board.columns.sort((a, b) => a.position - b.position);
+  for (const col of board.columns) {
+    col.cards ??= [];
+    col.cards.sort((a, b) => a.position - b.position);
+  }
+  board.members ??= [];
+  return board;
+}
+
+export function findColumn(board, columnID) {
+  return board.columns.find((c) => c.id === columnID) ?? null;
+}
+
+// findCard returns {card, column, index} or null.
+export function findCard(board, cardID) {
+  for (const column of board.columns) {
+    const index = column.cards.findIndex((c) => c.id === cardID);
+    if (index >= 0) return { card: column.cards[index], column, index };
+  }
+  return null;
+}
+
+// applyEvent applies one event of this room to board, in place, and says
+// what happened (one of the constants above). On anything but APPLIED the
+// board is unchanged, except that DELETED and REMOVED leave it to be
+// dropped.
+export function applyEvent(board, event, myID) {
+  if (event.type === 'room.deleted') return DELETED;
+  if (event.version <= board.version) return STALE;
+  if (event.version > board.version + 1) return GAP;
+  const d = event.data ?? {};
+  // Work on a copy: an event that does not fit leaves the board as it was.
+  const next = structuredClone(board);
+  let ok = true;
+  switch (event.type) {
+    case 'room.updated':
+      next.name = d.name;
+      break;
+    case 'member.added': {
+      next.members = next.members.filter((m) => m.user.id !== d.member.user.id);
+      next.members.push(d.member);
+      break;
+    }
+    case 'member.removed':
+      if (d.user_id === myID) return REMOVED;
+      next.members = next.members.filter((m) => m.user.id !== d.user_id);
+      break;
+    case 'column.created':
+    case 'column.updated': {
+      const existing = findColumn(next, d.column.id);
+      if (existing) existing.name = d.column.name;
+      else next.columns.push({ ...d.column, cards: [] });
+      ok = orderColumns(next, d.columns);
+      break;
+    }
+    case 'column.deleted':
+      ok = orderColumns(next, d.columns);
+      break;
+    case 'card.created':
+    case 'card.moved':
+    case 'card.updated':
+    case 'card.deleted': {
+      const known = cardsByID(next);
+      if (d.card) {
+        const old = known.get(d.card.id);
+        if (!old && event.type === 'card.updated') { ok = false; break; }
+        known.set(d.card.id, { ...old, ...d.card });
+        if (event.type === 'card.updated') {
+          const found = findCard(next, d.card.id);
+          found.column.cards[found.index] = known.get(d.card.id);
+        }
+      }
+      if (d.cards) ok = orderCards(next, d.cards, known);
+      break;
+    }
+    default:
+      // A type this client does not know: the board may now differ.
+      ok = false;
+  }
+  if (!ok) return RESYNC;
+  next.version = event.version;
+  Object.assign(board, next);
+  return APPLIED;
+}
+
+function cardsByID(board) {
+  const m = new Map();
+  for (const col of board.columns) for (const card of col.cards) m.set(card.id, card);
+  return m;
+}
+
+// orderColumns makes the room's columns exactly ids, in order; false if an
+// ID is unknown.
+function orderColumns(board, ids) {
+  const byID = new Map(board.columns.map((c) => [c.id, c]));
+  const cols = [];
+  for (const [i, id] of ids.entries()) {
+    const col = byID.get(id);
+    if (!col) return false;
+    col.position = i;
+    cols.push(col);
+  }
+  board.columns = cols;
+  return true;
+}
+
+// orderCards makes each listed column hold exactly its listed cards, in
+// order (order: column ID to card IDs); false if an ID is unknown. A card
+// listed under a column leaves whichever column held it before.
+function orderCards(board, order, known) {
+  const placed = new Set();
+  for (const [colID, ids] of Object.entries(order)) {
+    const col = findColumn(board, colID);
+    if (!col) return false;
+    const cards = [];
+    for (const [i, id] of ids.entries()) {
+      const card = known.get(id);
+      if (!card) return false;
+      card.column_id = colID;
+      card.position = i;
+      cards.push(card);
+      placed.add(id);
+    }
+    col.cards = cards;
+  }
+  for (const col of board.columns) {
+    if (order[col.id]) continue;
+    if (col.cards.some((c) => placed.has(c.id))) {
+      col.cards = col.cards.filter((c) => !placed.has(c.id));
+      col.cards.forEach((c, i) => { c.position = i; });
+    }
+  }
+  return true;
+}
+
+// moveCard moves a card locally, with the server's rules: position is the
+// card's index in the target column afterwards, clamped to its end. It
+// returns false when the card or the column is not on the board.
+export function moveCard(board, cardID, columnID, position) {
+  const found = findCard(board, cardID);
+  const target = findColumn(board, columnID);
+  if (!found || !target) return false;
+  found.column.cards.splice(found.index, 1);
+  const at = Math.max(0, Math.min(position, target.cards.length));
+  target.cards.splice(at, 0, found.card);
+  found.card.column_id = columnID;
+  for (const col of new Set([found.column, target])) col.cards.forEach((c, i) => { c.position = i; });
+  return true;
+}
+
+// placeCard puts a card the server returned (after a create or a move)
+// where it says, ahead of the event that will confirm it.
+export function placeCard(board, card) {
+  const target = findColumn(board, card.column_id);
+  if (!target) return false;
+  const found = findCard(board, card.id);
+  if (found) {
+    Object.assign(found.card, card);
+    return moveCard(board, card.id, card.column_id, card.position);
+  }
+  target.cards.splice(Math.min(card.position, target.cards.length), 0, { ...card });
+  target.cards.forEach((c, i) => { c.position = i; });
+  return true;
+}
