@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 GO    ?= go
 
-.PHONY: help run build test check-db lint migrate-diff migrate-check migrate-hash migrate-apply migrate-status clean-testdbs postman openapi-lint fuzz
+.PHONY: help run build test check-db lint migrate-diff migrate-check migrate-hash migrate-apply migrate-status clean-testdbs postman openapi-lint fuzz e2e
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-15s %s\n", $$1, $$2}'
@@ -49,6 +49,12 @@ postman: build ## run the Postman collection with newman against a server on a f
 openapi-lint: ## lint openapi/openapi.yaml with Redocly (pinned in package-lock.json)
 	@[ -x node_modules/.bin/redocly ] || npm ci --no-audit --no-fund
 	REDOCLY_TELEMETRY=off npx --no-install redocly lint openapi/openapi.yaml
+
+CHROMIUM_PATH ?= /usr/bin/chromium
+e2e: build ## browser tests of the web client in headless Chromium against a real server; screenshots in test-results/
+	@[ -x "$(CHROMIUM_PATH)" ] || { echo "e2e: no Chromium at $(CHROMIUM_PATH); install Debian's chromium package (apt-get install chromium) or set CHROMIUM_PATH"; exit 2; }
+	@[ -d node_modules/playwright-core ] || npm ci --no-audit --no-fund
+	CHROMIUM_PATH=$(CHROMIUM_PATH) node --test --test-concurrency=1 web/test/state.test.mjs e2e/board.test.mjs
 
 FUZZTIME ?= 10s
 fuzz: ## run every fuzz target for FUZZTIME each (default 10s); seeds in handlers/testdata/fuzz

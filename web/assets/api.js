@@ -103,6 +103,12 @@ export class Api {
 export function describe(err) {
   if (!(err instanceof ApiError)) return 'Something went wrong in this page. Reload it and try again.';
   const fields = Object.entries(err.fields ?? {});
-  if (fields.length > 0) return fields.map(([name, problem]) => `${name.replace('_', ' ')} ${problem}`).join('; ');
-  return err.message;
+  if (fields.length > 0) return sentence(fields.map(([name, problem]) => `${name.replace('_', ' ')} ${problem}`).join('; '));
+  return sentence(err.message);
+}
+
+function sentence(text) {
+  const t = text.trim();
+  if (t === '') return t;
+  return t[0].toUpperCase() + t.slice(1) + (/[.!?]$/.test(t) ? '' : '.');
 }

@@ -166,7 +166,7 @@ function roomsView() {
       more.hidden = cursor === null;
       empty.hidden = grid.children.length > 0;
     } catch (err) {
-      if (!stopped) toast(`Could not load your boards: ${describe(err)}`, 'error');
+      if (!stopped) toast(`Could not load your boards. ${describe(err)}`, 'error');
     } finally {
       more.disabled = false;
     }
@@ -345,7 +345,7 @@ function boardView(roomID) {
 
   const fail = (what, err) => {
     if (err instanceof ApiError && err.status === 401) return; // signed out already
-    toast(`${what}: ${describe(err)}`, 'error');
+    toast(`${what}. ${describe(err)}`, 'error');
   };
 
   // afterChange keeps the page true when the socket is not there to bring
@@ -377,7 +377,7 @@ function boardView(roomID) {
       if (pending.get(cardID)?.seq === seq) pending.delete(cardID);
       render();
       if (!(err instanceof ApiError && err.status === 401)) {
-        toast(`Could not move “${before.card.title}”: ${describe(err)} It is back where it was.`, 'error');
+        toast(`Could not move “${before.card.title}”. ${describe(err)} It is back where it was.`, 'error');
         announce(`Move refused. ${before.card.title} is back in ${before.column.name}.`);
       }
       if (err instanceof ApiError && err.status !== 0) refetch().catch(() => {});
@@ -627,7 +627,7 @@ function boardView(roomID) {
   load().then(() => { if (!stopped) live.start(); }).catch((err) => {
     if (err instanceof ApiError && err.status === 404) leave('That board does not exist, or you are not a member of it.', 'error');
     else if (!(err instanceof ApiError && err.status === 401)) {
-      replace(boardRoot, h('p', { class: 'notice', text: `The board could not be loaded: ${describe(err)}` }),
+      replace(boardRoot, h('p', { class: 'notice', text: `The board could not be loaded. ${describe(err)}` }),
         h('button', { type: 'button', class: 'btn btn-primary', text: 'Try again', onclick: () => route() }));
     }
   });

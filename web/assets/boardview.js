@@ -24,7 +24,9 @@ export class BoardView {
       if (name === '') return nameInput.focus();
       if (await handlers.addColumn(name)) nameInput.value = '';
     });
-    this.scroller = h('div', { class: 'board-scroller' }, this.list, this.addColumnForm);
+    // Hidden until the first render: on a phone, scroll snapping would
+    // otherwise hold on to the add-column form as the columns arrive.
+    this.scroller = h('div', { class: 'board-scroller', hidden: true }, this.list, this.addColumnForm);
     root.append(this.scroller);
     this.drag = null;
     this.liftedID = null;
@@ -34,6 +36,7 @@ export class BoardView {
   // render draws board; liftedID is the card being moved by keyboard.
   render(board, liftedID) {
     this.liftedID = liftedID;
+    this.scroller.hidden = false;
     const count = board.columns.length;
     reconcile(this.list, board.columns, (c) => c.id,
       (col) => this.makeColumn(col),

@@ -165,18 +165,3 @@ export function moveCard(board, cardID, columnID, position) {
   for (const col of new Set([found.column, target])) col.cards.forEach((c, i) => { c.position = i; });
   return true;
 }
-
-// placeCard puts a card the server returned (after a create or a move)
-// where it says, ahead of the event that will confirm it.
-export function placeCard(board, card) {
-  const target = findColumn(board, card.column_id);
-  if (!target) return false;
-  const found = findCard(board, card.id);
-  if (found) {
-    Object.assign(found.card, card);
-    return moveCard(board, card.id, card.column_id, card.position);
-  }
-  target.cards.splice(Math.min(card.position, target.cards.length), 0, { ...card });
-  target.cards.forEach((c, i) => { c.position = i; });
-  return true;
-}

@@ -1,0 +1,288 @@
+// Browser tests of the web client: a real server, a real PostgreSQL and
+// Debian's Chromium, two browser contexts as two people on one board.
+// make e2e runs them; screenshots go to test-results/.
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { Client, RESULTS, Server, dropDatabase, launchBrowser, newDatabaseName, waitFor } from './harness.mjs';
+
+const PASSWORD = 'correct horse battery';
+const TIMEOUT = 10_000;
+
+describe('the web client', () => {
+  const db = newDatabaseName();
+  let server; // the instance the pages use
+  let other; // a second instance on the same database
+  let browser;
+  let alice; // {context, page, api}
+  let bob;
+  let roomID;
+  const problems = []; // uncaught page errors and CSP refusals
+  const urls = []; // every URL a page asked for
+
+  const watch = (context) => {
+    context.on('request', (r) => urls.push(r.url()));
+    context.on('page', (p) => {
+      p.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+      p.on('console', (m) => {
+        if (/Content Security Policy|Trusted ?Type/i.test(m.text())) problems.push(`console: ${m.text()}`);
+      });
+      p.on('websocket', (ws) => urls.push(ws.url()));
+    });
+  };
+
+  before(async () => {
+    server = await new Server(db).start();
+    browser = await launchBrowser();
+    for (const who of ['alice', 'bob']) {
+      const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+      context.setDefaultTimeout(TIMEOUT);
+      watch(context);
+      const person = { context, page: await context.newPage(), api: new Client(server.url) };
+      if (who === 'alice') alice = person;
+      else bob = person;
+    }
+  });
+
+  after(async () => {
+    await browser?.close();
+    await server?.stop();
+    await other?.stop();
+    dropDatabase(db);
+  });
+
+  it('signs a new user up, builds a board and adds a member, all in the page', async () => {
+    await bob.api.register('bob@example.com', 'Bob Jones');
+    const { page } = alice;
+    await page.goto(server.url);
+    await page.getByRole('button', { name: 'Create an account' }).click();
+    await page.getByLabel('Email').fill('alice@example.com');
+    await page.getByLabel('Password').fill(PASSWORD);
+    await page.getByLabel('Display name (optional)').fill('Alice Smith');
+    await page.getByRole('button', { name: 'Create account' }).click();
+
+    await page.getByLabel('New board name').fill('Launch plan');
+    await page.getByRole('button', { name: 'Create board' }).click();
+    await page.getByRole('heading', { name: 'Launch plan' }).waitFor();
+    roomID = /#\/rooms\/(.+)$/.exec(page.url())[1];
+    for (const name of ['To do', 'Doing', 'Done']) {
+      await page.getByLabel('New column name').fill(name);
+      await page.getByRole('button', { name: 'Add column' }).click();
+      await column(page, name).waitFor();
+    }
+    const todo = column(page, 'To do');
+    await todo.getByRole('button', { name: '+ Add a card' }).click();
+    const xss = '<img src=x onerror="window.__xss=1">';
+    for (const title of ['Write spec', 'Review copy', 'Ship it', xss]) {
+      await todo.getByLabel('New card title').fill(title);
+      await todo.getByLabel('New card title').press('Enter');
+      await todo.locator('.card-title').getByText(title, { exact: true }).waitFor();
+    }
+    await page.getByRole('button', { name: /^Members/ }).click();
+    await page.getByLabel('Email of the person to add').fill('bob@example.com');
+    await page.getByRole('button', { name: 'Add', exact: true }).click();
+    await page.locator('.member-name', { hasText: 'Bob Jones' }).waitFor();
+    await page.getByRole('button', { name: 'Close members' }).click();
+
+    // User content is text: the would-be tag is shown, not run.
+    assert.equal(await page.locator('.card img').count(), 0);
+    assert.equal(await page.evaluate(() => window.__xss), undefined);
+
+    // What the page did is what the server holds.
+    alice.api.token = await page.evaluate(() => JSON.parse(sessionStorage.getItem('syncboard.session')).access_token);
+    const board = await alice.api.call('GET', `/api/rooms/${roomID}`);
+    assert.deepEqual(board.columns.map((c) => c.name), ['To do', 'Doing', 'Done']);
+    assert.deepEqual(board.columns[0].cards.map((c) => c.title), ['Write spec', 'Review copy', 'Ship it', xss]);
+    assert.deepEqual(board.members.map((m) => m.user.email), ['alice@example.com', 'bob@example.com']);
+    await alice.api.call('DELETE', `/api/cards/${board.columns[0].cards[3].id}`);
+    await waitFor(async () => await cardsIn(page, 'To do').then((t) => t.length === 3), TIMEOUT, 'the deleted card to go');
+  });
+
+  it('shows a card dragged on one page on the other page, without a reload', async () => {
+    await signIn(bob.page, server.url, 'bob@example.com');
+    await bob.page.getByRole('link', { name: /Launch plan/ }).click();
+    await liveOn(bob.page);
+    await bob.page.evaluate(() => { window.__sameDocument = true; });
+    await liveOn(alice.page);
+
+    await drag(alice.page, card(alice.page, 'To do', 'Write spec'), column(alice.page, 'Doing').locator('.cards'));
+
+    await expectCards(bob.page, 'Doing', ['Write spec']);
+    await expectCards(bob.page, 'To do', ['Review copy', 'Ship it']);
+    assert.equal(await bob.page.evaluate(() => window.__sameDocument), true, 'the page reloaded');
+    const board = await alice.api.call('GET', `/api/rooms/${roomID}`);
+    assert.deepEqual(board.columns[1].cards.map((c) => c.title), ['Write spec']);
+    await alice.page.screenshot({ path: `${RESULTS}/board.png` });
+  });
+
+  it('moves a card with the keyboard alone', async () => {
+    const { page } = bob;
+    await card(page, 'To do', 'Review copy').focus();
+    await page.keyboard.press('Space');
+    assert.equal(await card(page, 'To do', 'Review copy').getAttribute('aria-pressed'), 'true');
+    await page.keyboard.press('ArrowRight'); // to Doing, on top
+    await page.keyboard.press('ArrowDown'); // below Write spec
+    await expectCards(page, 'Doing', ['Write spec', 'Review copy']); // the preview
+    await page.keyboard.press('Space');
+
+    await expectCards(alice.page, 'Doing', ['Write spec', 'Review copy']);
+    await expectCards(alice.page, 'To do', ['Ship it']);
+    const board = await bob.api.call('GET', `/api/rooms/${roomID}`);
+    assert.deepEqual(board.columns[1].cards.map((c) => c.title), ['Write spec', 'Review copy']);
+    // Escape puts a lifted card back without asking the server.
+    const version = board.version;
+    await card(page, 'Doing', 'Write spec').focus();
+    await page.keyboard.press('Space');
+    await page.keyboard.press('ArrowLeft');
+    await expectCards(page, 'To do', ['Write spec', 'Ship it']);
+    await page.keyboard.press('Escape');
+    await expectCards(page, 'Doing', ['Write spec', 'Review copy']);
+    assert.equal((await bob.api.call('GET', `/api/rooms/${roomID}`)).version, version);
+  });
+
+  it('rolls a refused move back and says why', async () => {
+    // A second tab of Alice's whose socket is slow: it has not yet heard
+    // that Bob deleted the Done column when she drops a card there.
+    const page = await alice.context.newPage();
+    let holdEvents = false;
+    const held = [];
+    let forward;
+    await page.routeWebSocket(/\/ws\?/, (ws) => {
+      const upstream = ws.connectToServer();
+      forward = (m) => ws.send(m);
+      upstream.onMessage((m) => (holdEvents ? held.push(m) : ws.send(m)));
+    });
+    let releaseMove;
+    const moveHeld = new Promise((r) => { releaseMove = r; });
+    await page.route('**/api/cards/*/move', async (route) => { await moveHeld; await route.continue(); });
+    // Session storage belongs to a tab: a new tab signs in again.
+    await signIn(page, server.url, 'alice@example.com');
+    await page.goto(`${server.url}/#/rooms/${roomID}`);
+    await liveOn(page);
+
+    holdEvents = true;
+    const done = (await bob.api.call('GET', `/api/rooms/${roomID}`)).columns[2];
+    await bob.api.call('DELETE', `/api/columns/${done.id}`);
+    await drag(page, card(page, 'To do', 'Ship it'), column(page, 'Done').locator('.cards'));
+    await expectCards(page, 'Done', ['Ship it']); // shown at once
+    releaseMove();
+
+    await expectCards(page, 'To do', ['Ship it']); // and back where it was
+    const message = page.getByRole('alert').filter({ hasText: 'Could not move “Ship it”' });
+    await message.waitFor();
+    assert.match(await message.textContent(), /back where it was/);
+    const board = await alice.api.call('GET', `/api/rooms/${roomID}`);
+    assert.deepEqual(board.columns.map((c) => c.name), ['To do', 'Doing']);
+    assert.deepEqual(board.columns[0].cards.map((c) => c.title), ['Ship it']);
+
+    holdEvents = false;
+    for (const m of held.splice(0)) forward(m);
+    await column(page, 'Done').waitFor({ state: 'detached' });
+    await page.screenshot({ path: `${RESULTS}/refused-move.png` });
+    await page.close();
+  });
+
+  it('survives its server restarting and catches up on what it missed', async () => {
+    other = await new Server(db).start();
+    const { page } = bob;
+    await liveOn(page);
+    await server.stop();
+    await waitFor(async () => (await page.locator('#conn').getAttribute('data-status')) !== 'live', TIMEOUT, 'the page to notice');
+
+    // Alice works through the other instance while this one is down.
+    const away = alice.api.on(other.url);
+    const todo = (await away.call('GET', `/api/rooms/${roomID}`)).columns[0];
+    await away.call('POST', `/api/columns/${todo.id}/cards`, { title: 'Written while you were away' });
+    await away.call('PATCH', `/api/rooms/${roomID}`, { name: 'Launch plan v2' });
+
+    await server.start(); // the same address
+    await liveOn(page);
+    await expectCards(page, 'To do', ['Ship it', 'Written while you were away']);
+    await page.getByRole('heading', { name: 'Launch plan v2' }).waitFor();
+    assert.equal(await page.evaluate(() => window.__sameDocument), true, 'the page reloaded');
+
+    // And it is live again: a change through the other instance arrives.
+    await away.call('PATCH', `/api/rooms/${roomID}`, { name: 'Launch plan v3' });
+    await page.getByRole('heading', { name: 'Launch plan v3' }).waitFor();
+  });
+
+  it('fits a phone screen', async () => {
+    const context = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 });
+    context.setDefaultTimeout(TIMEOUT);
+    watch(context);
+    const page = await context.newPage();
+    await signIn(page, server.url, 'alice@example.com');
+    await page.getByRole('link', { name: /Launch plan/ }).click();
+    await liveOn(page);
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    assert.ok(overflow <= 0, `the page is ${overflow}px wider than the phone`);
+    const width = (await column(page, 'To do').boundingBox()).width;
+    assert.ok(width <= 390 - 24, `a column is ${width}px wide`);
+    await page.screenshot({ path: `${RESULTS}/board-phone.png` });
+    await context.close();
+  });
+
+  it('sends the other page back to its boards when the owner deletes the board', async () => {
+    const { page } = alice;
+    await page.getByRole('button', { name: 'Delete board' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Delete board' }).click();
+    await page.getByRole('heading', { name: 'Your boards' }).waitFor();
+    await bob.page.getByRole('alert').filter({ hasText: 'was deleted' }).waitFor();
+    await bob.page.getByRole('heading', { name: 'Your boards' }).waitFor();
+    await bob.page.getByText('No boards yet').waitFor();
+  });
+
+  it('kept the token out of every URL and broke no content rule', async () => {
+    const token = alice.api.token;
+    assert.ok(token.length > 20);
+    const leaked = urls.filter((u) => u.includes(token) || /access_token|eyJ[\w-]+\.eyJ/.test(u));
+    assert.deepEqual(leaked, []);
+    assert.ok(urls.some((u) => /\/ws\?ticket=/.test(u)), 'no socket was opened with a ticket');
+    assert.deepEqual(problems, []);
+  });
+});
+
+function column(page, name) {
+  return page.locator('.column').filter({ has: page.getByRole('button', { name: `Column ${name}; rename`, exact: true }) });
+}
+
+function card(page, columnName, title) {
+  return column(page, columnName).locator('.card').filter({ has: page.getByText(title, { exact: true }) });
+}
+
+function cardsIn(page, columnName) {
+  return column(page, columnName).locator('.card-title').allTextContents();
+}
+
+async function expectCards(page, columnName, titles) {
+  let got;
+  await waitFor(async () => {
+    got = await cardsIn(page, columnName);
+    return JSON.stringify(got) === JSON.stringify(titles);
+  }, TIMEOUT, `${columnName} to hold ${JSON.stringify(titles)}`).catch((err) => {
+    throw new Error(`${err.message}; it holds ${JSON.stringify(got)}`);
+  });
+}
+
+async function signIn(page, baseURL, email) {
+  await page.goto(baseURL);
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password').fill(PASSWORD);
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+  await page.getByRole('heading', { name: 'Your boards' }).waitFor();
+}
+
+async function liveOn(page) {
+  await waitFor(async () => (await page.locator('#conn').getAttribute('data-status')) === 'live', 20_000, 'the socket to be live');
+}
+
+// drag moves a card with the mouse, as a person would: press, move a few
+// pixels, travel, release over the target's top edge.
+async function drag(page, from, to) {
+  const a = await from.boundingBox();
+  const b = await to.boundingBox();
+  await page.mouse.move(a.x + a.width / 2, a.y + a.height / 2);
+  await page.mouse.down();
+  await page.mouse.move(a.x + a.width / 2 + 8, a.y + a.height / 2 + 8, { steps: 2 });
+  await page.mouse.move(b.x + b.width / 2, b.y + 6, { steps: 12 });
+  await page.mouse.up();
+}

@@ -1,0 +1,167 @@
+// Unit tests of state.js, the client's board logic: node --test runs them
+// without a browser (make e2e).
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import * as S from '../assets/state.js';
+
+const ME = 'u-me';
+
+// board builds a Board from {column: [card titles]}; IDs are the names.
+function board(version, columns) {
+  return S.normalize({
+    id: 'room', name: 'Room', version, role: 'owner',
+    members: [{ user: { id: ME, email: 'me@x', display_name: 'Me' }, role: 'owner', joined_at: 't' }],
+    columns: Object.entries(columns).map(([name, cards], i) => ({
+      id: name, room_id: 'room', name, position: i,
+      cards: cards.map((title, j) => ({ id: title, column_id: name, title, description: '', position: j })),
+    })),
+  });
+}
+
+// layout is {column: [card IDs]}, checking that positions are 0..n-1.
+function layout(b) {
+  const out = {};
+  b.columns.forEach((col, i) => {
+    assert.equal(col.position, i, `column ${col.id} position`);
+    col.cards.forEach((c, j) => {
+      assert.equal(c.position, j, `card ${c.id} position`);
+      assert.equal(c.column_id, col.id, `card ${c.id} column_id`);
+    });
+    out[col.id] = col.cards.map((c) => c.id);
+  });
+  return out;
+}
+
+const card = (id, column, position) => ({ id, column_id: column, title: id, description: '', position });
+const ev = (version, type, data, actor = 'u-other') => ({ version, type, actor_id: actor, at: 't', data });
+
+describe('applyEvent', () => {
+  const cases = [
+    {
+      name: 'a move across columns applies every position that changed',
+      start: { a: ['x', 'y', 'z'], b: ['w'] },
+      event: ev(6, 'card.moved', { card: card('y', 'b', 0), cards: { a: ['x', 'z'], b: ['y', 'w'] } }),
+      result: S.APPLIED, want: { a: ['x', 'z'], b: ['y', 'w'] },
+    },
+    {
+      name: 'a move within a column',
+      start: { a: ['x', 'y', 'z'] },
+      event: ev(6, 'card.moved', { card: card('x', 'a', 2), cards: { a: ['y', 'z', 'x'] } }),
+      result: S.APPLIED, want: { a: ['y', 'z', 'x'] },
+    },
+    {
+      name: 'a new card takes its place',
+      start: { a: ['x', 'y'] },
+      event: ev(6, 'card.created', { card: card('n', 'a', 1), cards: { a: ['x', 'n', 'y'] } }),
+      result: S.APPLIED, want: { a: ['x', 'n', 'y'] },
+    },
+    {
+      name: 'a deleted card leaves no gap',
+      start: { a: ['x', 'y', 'z'] },
+      event: ev(6, 'card.deleted', { card_id: 'y', column_id: 'a', cards: { a: ['x', 'z'] } }),
+      result: S.APPLIED, want: { a: ['x', 'z'] },
+    },
+    {
+      name: 'a new column, in the middle',
+      start: { a: ['x'], b: [] },
+      event: ev(6, 'column.created', { column: { id: 'c', room_id: 'room', name: 'c', position: 1 }, columns: ['a', 'c', 'b'] }),
+      result: S.APPLIED, want: { a: ['x'], c: [], b: [] },
+    },
+    {
+      name: 'a column moved keeps its cards',
+      start: { a: ['x'], b: ['y'] },
+      event: ev(6, 'column.updated', { column: { id: 'a', room_id: 'room', name: 'a', position: 1 }, columns: ['b', 'a'] }),
+      result: S.APPLIED, want: { b: ['y'], a: ['x'] },
+    },
+    {
+      name: 'a deleted column goes with its cards',
+      start: { a: ['x'], b: ['y'] },
+      event: ev(6, 'column.deleted', { column_id: 'a', columns: ['b'] }),
+      result: S.APPLIED, want: { b: ['y'] },
+    },
+    {
+      name: 'an event already applied is stale',
+      start: { a: ['x', 'y'] },
+      event: ev(5, 'card.moved', { card: card('x', 'a', 1), cards: { a: ['y', 'x'] } }),
+      result: S.STALE, want: { a: ['x', 'y'] },
+    },
+    {
+      name: 'a missed event is a gap',
+      start: { a: ['x', 'y'] },
+      event: ev(7, 'card.moved', { card: card('x', 'a', 1), cards: { a: ['y', 'x'] } }),
+      result: S.GAP, want: { a: ['x', 'y'] },
+    },
+    {
+      name: 'a card this board has never seen asks for a refetch, and changes nothing',
+      start: { a: ['x'], b: [] },
+      event: ev(6, 'card.moved', { card: card('x', 'b', 0), cards: { a: [], b: ['ghost', 'x'] } }),
+      result: S.RESYNC, want: { a: ['x'], b: [] },
+    },
+    {
+      name: 'an unknown event type asks for a refetch',
+      start: { a: ['x'] },
+      event: ev(6, 'card.archived', {}),
+      result: S.RESYNC, want: { a: ['x'] },
+    },
+  ];
+  for (const c of cases) {
+    it(c.name, () => {
+      const b = board(5, c.start);
+      assert.equal(S.applyEvent(b, c.event, ME), c.result);
+      assert.deepEqual(layout(b), c.want);
+      assert.equal(b.version, c.result === S.APPLIED ? c.event.version : 5);
+    });
+  }
+
+  it('an older order for one column takes the card out of the column that held it', () => {
+    // Shown: x moved to b ahead of its event; then an earlier event lists
+    // a with x in it. x must not be in both columns.
+    const b = board(5, { a: ['y'], b: ['x'] });
+    assert.equal(S.applyEvent(b, ev(6, 'card.created', { card: card('n', 'a', 2), cards: { a: ['x', 'y', 'n'] } }), ME), S.APPLIED);
+    assert.deepEqual(layout(b), { a: ['x', 'y', 'n'], b: [] });
+  });
+
+  it('a card update changes the text, not the place', () => {
+    const b = board(5, { a: ['x', 'y'] });
+    assert.equal(S.applyEvent(b, ev(6, 'card.updated', { card: { ...card('y', 'a', 1), title: 'Renamed', description: 'd' } }), ME), S.APPLIED);
+    assert.equal(b.columns[0].cards[1].title, 'Renamed');
+    assert.equal(b.columns[0].cards[1].description, 'd');
+    assert.deepEqual(layout(b), { a: ['x', 'y'] });
+  });
+
+  it('members come and go; losing my own membership says so', () => {
+    const b = board(5, { a: [] });
+    const ann = { user: { id: 'u-ann', email: 'ann@x', display_name: 'Ann' }, role: 'member', joined_at: 't' };
+    assert.equal(S.applyEvent(b, ev(6, 'member.added', { member: ann }), ME), S.APPLIED);
+    assert.deepEqual(b.members.map((m) => m.user.id), [ME, 'u-ann']);
+    assert.equal(S.applyEvent(b, ev(7, 'member.removed', { user_id: 'u-ann' }), ME), S.APPLIED);
+    assert.deepEqual(b.members.map((m) => m.user.id), [ME]);
+    assert.equal(S.applyEvent(b, ev(8, 'member.removed', { user_id: ME }), ME), S.REMOVED);
+    assert.equal(S.applyEvent(b, ev(8, 'room.updated', { name: 'New' }), ME), S.APPLIED);
+    assert.equal(b.name, 'New');
+    assert.equal(S.applyEvent(b, { ...ev(9, 'room.deleted', {}) }, ME), S.DELETED);
+  });
+});
+
+describe('moveCard', () => {
+  const cases = [
+    { name: 'to another column', start: { a: ['x', 'y'], b: ['z'] }, move: ['x', 'b', 1], want: { a: ['y'], b: ['z', 'x'] } },
+    { name: 'down its own column', start: { a: ['x', 'y', 'z'] }, move: ['x', 'a', 2], want: { a: ['y', 'z', 'x'] } },
+    { name: 'past the end is the end', start: { a: ['x'], b: ['z'] }, move: ['x', 'b', 99], want: { a: [], b: ['z', 'x'] } },
+    { name: 'to where it is', start: { a: ['x', 'y'] }, move: ['y', 'a', 1], want: { a: ['x', 'y'] } },
+  ];
+  for (const c of cases) {
+    it(c.name, () => {
+      const b = board(1, c.start);
+      assert.equal(S.moveCard(b, ...c.move), true);
+      assert.deepEqual(layout(b), c.want);
+    });
+  }
+
+  it('refuses a card or a column that is not there', () => {
+    const b = board(1, { a: ['x'] });
+    assert.equal(S.moveCard(b, 'x', 'gone', 0), false);
+    assert.equal(S.moveCard(b, 'gone', 'a', 0), false);
+    assert.deepEqual(layout(b), { a: ['x'] });
+  });
+});
