@@ -4,6 +4,7 @@
 import { spawn, execFileSync } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdirSync } from 'node:fs';
+import { createServer } from 'node:http';
 import { chromium } from 'playwright-core';
 
 const BIN = process.env.SYNCBOARD_BIN ?? 'bin/syncboard';
@@ -14,9 +15,10 @@ export const RESULTS = 'test-results';
 // Server is one instance of bin/syncboard. start() again after stop() reuses
 // its address, so pages that were open reconnect to it.
 export class Server {
-  constructor(database, addr = '127.0.0.1:0') {
+  constructor(database, { addr = '127.0.0.1:0', env = {} } = {}) {
     this.database = database;
     this.addr = addr;
+    this.extraEnv = env;
     this.proc = null;
     this.log = '';
   }
@@ -36,6 +38,7 @@ export class Server {
       AUTH_RATE_LIMIT: '100000',
       MIGRATE_ON_START: 'true',
       SHUTDOWN_TIMEOUT: '5s',
+      ...this.extraEnv,
     };
     const proc = spawn(BIN, [], { env, stdio: ['ignore', 'pipe', 'pipe'] });
     this.proc = proc;
@@ -64,6 +67,18 @@ export class Server {
     this.proc.kill('SIGTERM');
     await withTimeout(this.exited, 15_000, 'the server did not stop').catch(() => this.proc.kill('SIGKILL'));
   }
+}
+
+// blankOrigin serves an empty page on a port the kernel picks: a web
+// origin other than the API's, for cross-origin tests.
+export async function blankOrigin() {
+  const server = createServer((req, res) => {
+    res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' });
+    res.end('<!doctype html><title>another site</title>');
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  return { url: `http://127.0.0.1:${server.address().port}`, close: () => server.close() };
 }
 
 export function newDatabaseName() {
