@@ -205,6 +205,61 @@ describe('the web client', () => {
     await page.getByRole('heading', { name: 'Launch plan v3' }).waitFor();
   });
 
+  it('notices a missed event and resumes from its version', async () => {
+    // A tab whose first socket loses one event on the way.
+    const page = await alice.context.newPage();
+    let sockets = 0;
+    let dropNext = false;
+    await page.routeWebSocket(/\/ws\?/, (ws) => {
+      sockets++;
+      const upstream = ws.connectToServer();
+      upstream.onMessage((m) => {
+        if (dropNext) { dropNext = false; return; }
+        ws.send(m);
+      });
+    });
+    await signIn(page, server.url, 'alice@example.com');
+    await page.goto(`${server.url}/#/rooms/${roomID}`);
+    await liveOn(page);
+    assert.equal(sockets, 1);
+
+    dropNext = true;
+    const todo = (await bob.api.call('GET', `/api/rooms/${roomID}`)).columns[0];
+    await bob.api.call('POST', `/api/columns/${todo.id}/cards`, { title: 'Lost on the way' });
+    await bob.api.call('POST', `/api/columns/${todo.id}/cards`, { title: 'Arrived' });
+    await expectCards(page, 'To do', ['Ship it', 'Written while you were away', 'Lost on the way', 'Arrived']);
+    assert.equal(sockets, 2, 'the page did not reconnect to fill the gap');
+    await page.close();
+  });
+
+  it('follows members leaving and being removed, on every page', async () => {
+    const leaveAndCome = async () => {
+      await alice.page.getByRole('button', { name: 'Members (1)' }).waitFor(); // live
+      await alice.page.getByRole('button', { name: 'Members (1)' }).click();
+      await alice.page.getByLabel('Email of the person to add').fill('bob@example.com');
+      await alice.page.getByRole('button', { name: 'Add', exact: true }).click();
+      await alice.page.getByRole('button', { name: 'Members (2)' }).waitFor();
+      await alice.page.getByRole('button', { name: 'Close members' }).click();
+      await bob.page.goto(`${server.url}/#/rooms/${roomID}`);
+      await liveOn(bob.page);
+    };
+    // Bob leaves.
+    await bob.page.getByRole('button', { name: 'Members (2)' }).click();
+    await bob.page.getByRole('button', { name: 'Leave', exact: true }).click();
+    await bob.page.getByRole('dialog').getByRole('button', { name: 'Leave board' }).click();
+    await bob.page.getByText('You left').waitFor();
+    await bob.page.getByRole('heading', { name: 'Your boards' }).waitFor();
+    await leaveAndCome();
+    // Alice removes him; his page is told and leaves the board.
+    await alice.page.getByRole('button', { name: 'Members (2)' }).click();
+    await alice.page.getByRole('button', { name: 'Remove Bob Jones' }).click();
+    await alice.page.getByRole('dialog').getByRole('button', { name: 'Remove' }).click();
+    await bob.page.getByRole('alert').filter({ hasText: 'You were removed' }).waitFor();
+    await bob.page.getByRole('heading', { name: 'Your boards' }).waitFor();
+    await alice.page.getByRole('button', { name: 'Close members' }).click();
+    await leaveAndCome();
+  });
+
   it('fits a phone screen', async () => {
     const context = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 });
     context.setDefaultTimeout(TIMEOUT);
