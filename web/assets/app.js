@@ -235,7 +235,8 @@ function boardView(roomID) {
   // shown is the board on screen: the server's, with the moves in flight
   // and a keyboard move in progress on top.
   const shown = () => {
-    const b = structuredClone(confirmed);
+    if (pending.size === 0 && !lift) return confirmed; // read only
+    const b = S.copy(confirmed);
     for (const [id, p] of pending) S.moveCard(b, id, p.columnID, p.position);
     if (lift && !S.moveCard(b, lift.cardID, lift.columnID, lift.position)) lift = null;
     return b;

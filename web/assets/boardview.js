@@ -94,13 +94,18 @@ export class BoardView {
 
   updateColumn(node, col, columnCount) {
     const { title, count, left, right, cards } = node.refs;
-    title.textContent = col.name;
-    title.setAttribute('aria-label', `Column ${col.name}; rename`);
-    count.textContent = String(col.cards.length);
-    count.setAttribute('aria-label', `${col.cards.length} cards`);
+    if (node.shownName !== col.name) {
+      node.shownName = col.name;
+      title.textContent = col.name;
+      title.setAttribute('aria-label', `Column ${col.name}; rename`);
+      cards.setAttribute('aria-label', `Cards in ${col.name}`);
+    }
+    if (count.textContent !== String(col.cards.length)) {
+      count.textContent = String(col.cards.length);
+      count.setAttribute('aria-label', `${col.cards.length} cards`);
+    }
     left.disabled = col.position === 0;
     right.disabled = col.position === columnCount - 1;
-    cards.setAttribute('aria-label', `Cards in ${col.name}`);
     reconcile(cards, col.cards, (c) => c.id,
       (card) => this.makeCard(card),
       (el, card) => this.updateCard(el, card, col));
@@ -116,13 +121,22 @@ export class BoardView {
   }
 
   updateCard(el, card, col) {
-    el.refs.title.textContent = card.title;
-    el.refs.desc.textContent = card.description;
-    el.refs.desc.hidden = card.description === '';
+    // Touch the DOM only where something changed: on a board of thousands
+    // of cards, rewriting every card on every event costs frames.
     const lifted = this.liftedID === card.id;
-    el.classList.toggle('lifted', lifted);
-    el.setAttribute('aria-pressed', lifted ? 'true' : 'false');
-    el.setAttribute('aria-label', `${card.title}, in ${col.name}, ${card.position + 1} of ${col.cards.length}`);
+    const label = `${card.title}, in ${col.name}, ${card.position + 1} of ${col.cards.length}`;
+    const was = el.shown ?? {};
+    if (was.title !== card.title) el.refs.title.textContent = card.title;
+    if (was.description !== card.description) {
+      el.refs.desc.textContent = card.description;
+      el.refs.desc.hidden = card.description === '';
+    }
+    if (was.lifted !== lifted) {
+      el.classList.toggle('lifted', lifted);
+      el.setAttribute('aria-pressed', lifted ? 'true' : 'false');
+    }
+    if (was.label !== label) el.setAttribute('aria-label', label);
+    el.shown = { title: card.title, description: card.description, lifted, label };
   }
 
   // Keyboard: Space lifts the card and drops it; arrows move it while it

@@ -25,6 +25,18 @@ export function normalize(board) {
   return board;
 }
 
+// copy returns a board that can be changed (by applyEvent, moveCard)
+// without changing board: new board, column and card objects and arrays.
+// Every field of theirs is a primitive, so one level deep is enough, and
+// much cheaper than structuredClone on a board of thousands of cards.
+export function copy(board) {
+  return {
+    ...board,
+    members: [...board.members],
+    columns: board.columns.map((col) => ({ ...col, cards: col.cards.map((card) => ({ ...card })) })),
+  };
+}
+
 export function findColumn(board, columnID) {
   return board.columns.find((c) => c.id === columnID) ?? null;
 }
@@ -48,7 +60,7 @@ export function applyEvent(board, event, myID) {
   if (event.version > board.version + 1) return GAP;
   const d = event.data ?? {};
   // Work on a copy: an event that does not fit leaves the board as it was.
-  const next = structuredClone(board);
+  const next = copy(board);
   let ok = true;
   switch (event.type) {
     case 'room.updated':
