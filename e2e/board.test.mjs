@@ -139,6 +139,30 @@ describe('the web client', () => {
     assert.equal((await bob.api.call('GET', `/api/rooms/${roomID}`)).version, version);
   });
 
+  it('edits cards and columns in dialogs, and the other page follows', async () => {
+    const { page } = alice;
+    // A card: Enter opens it.
+    await card(page, 'Doing', 'Write spec').focus();
+    await page.keyboard.press('Enter');
+    const dialog = page.getByRole('dialog');
+    await dialog.getByLabel('Description').fill('Two pages, no more.');
+    await dialog.getByRole('button', { name: 'Save' }).click();
+    await card(bob.page, 'Doing', 'Write spec').locator('.card-desc', { hasText: 'Two pages, no more.' }).waitFor();
+    // A column: renamed, moved right and back.
+    await page.getByRole('button', { name: 'Column Doing; rename' }).click();
+    await dialog.getByLabel('Name').fill('Doing now');
+    await dialog.getByRole('button', { name: 'Save' }).click();
+    await column(bob.page, 'Doing now').waitFor();
+    const names = () => bob.page.locator('.column-title').allTextContents();
+    await column(page, 'Doing now').getByRole('button', { name: 'Move column right' }).click();
+    await waitFor(async () => JSON.stringify(await names()) === JSON.stringify(['To do', 'Done', 'Doing now']), TIMEOUT, 'the column to move right');
+    await column(page, 'Doing now').getByRole('button', { name: 'Move column left' }).click();
+    await page.getByRole('button', { name: 'Column Doing now; rename' }).click();
+    await dialog.getByLabel('Name').fill('Doing');
+    await dialog.getByRole('button', { name: 'Save' }).click();
+    await waitFor(async () => JSON.stringify(await names()) === JSON.stringify(['To do', 'Doing', 'Done']), TIMEOUT, 'the column to come back');
+  });
+
   it('rolls a refused move back and says why', async () => {
     // A second tab of Alice's whose socket is slow: it has not yet heard
     // that Bob deleted the Done column when she drops a card there.

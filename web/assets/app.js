@@ -355,6 +355,19 @@ function boardView(roomID) {
     if (conn.dataset.status !== 'live') refetch().catch(() => {});
   };
 
+  // attempt sends one change; its event will redraw the board. It says
+  // whether the server took it, and shows why not.
+  const attempt = async (what, call) => {
+    try {
+      await call();
+      afterChange();
+      return true;
+    } catch (err) {
+      fail(what, err);
+      return false;
+    }
+  };
+
   // ---- cards ----
 
   async function moveCard(cardID, columnID, position) {
@@ -385,15 +398,8 @@ function boardView(roomID) {
     }
   }
 
-  async function addCard(columnID, title) {
-    try {
-      await api.post(`/api/columns/${columnID}/cards`, { title });
-      afterChange();
-      return true;
-    } catch (err) {
-      fail('Could not add the card', err);
-      return false;
-    }
+  function addCard(columnID, title) {
+    return attempt('Could not add the card', () => api.post(`/api/columns/${columnID}/cards`, { title }));
   }
 
   async function openCard(cardID) {
@@ -478,15 +484,8 @@ function boardView(roomID) {
 
   // ---- columns ----
 
-  async function addColumn(columnName) {
-    try {
-      await api.post(`/api/rooms/${roomID}/columns`, { name: columnName });
-      afterChange();
-      return true;
-    } catch (err) {
-      fail('Could not add the column', err);
-      return false;
-    }
+  function addColumn(columnName) {
+    return attempt('Could not add the column', () => api.post(`/api/rooms/${roomID}/columns`, { name: columnName }));
   }
 
   async function renameColumn(id) {
@@ -494,23 +493,13 @@ function boardView(roomID) {
     if (!col) return;
     const r = await openDialog({ title: 'Rename column', fields: [{ name: 'name', label: 'Name', value: col.name, required: true, maxlength: 200 }] });
     if (r?.action !== 'submit') return;
-    try {
-      await api.patch(`/api/columns/${id}`, { name: r.values.name });
-      afterChange();
-    } catch (err) {
-      fail('Could not rename the column', err);
-    }
+    await attempt('Could not rename the column', () => api.patch(`/api/columns/${id}`, { name: r.values.name }));
   }
 
   async function moveColumn(id, delta) {
     const col = S.findColumn(confirmed, id);
     if (!col) return;
-    try {
-      await api.patch(`/api/columns/${id}`, { position: col.position + delta });
-      afterChange();
-    } catch (err) {
-      fail('Could not move the column', err);
-    }
+    await attempt('Could not move the column', () => api.patch(`/api/columns/${id}`, { position: col.position + delta }));
   }
 
   async function deleteColumn(id) {
@@ -521,12 +510,7 @@ function boardView(roomID) {
       n === 0 ? 'The column will be deleted for everyone.' : `The column and its ${n} card${n === 1 ? '' : 's'} will be deleted for everyone.`,
       'Delete column');
     if (!ok) return;
-    try {
-      await api.del(`/api/columns/${id}`);
-      afterChange();
-    } catch (err) {
-      fail('Could not delete the column', err);
-    }
+    await attempt('Could not delete the column', () => api.del(`/api/columns/${id}`));
   }
 
   // ---- the board itself ----
@@ -534,12 +518,7 @@ function boardView(roomID) {
   renameBtn.addEventListener('click', async () => {
     const r = await openDialog({ title: 'Rename board', fields: [{ name: 'name', label: 'Name', value: confirmed.name, required: true, maxlength: 200 }] });
     if (r?.action !== 'submit') return;
-    try {
-      await api.patch(`/api/rooms/${roomID}`, { name: r.values.name });
-      afterChange();
-    } catch (err) {
-      fail('Could not rename the board', err);
-    }
+    await attempt('Could not rename the board', () => api.patch(`/api/rooms/${roomID}`, { name: r.values.name }));
   });
 
   deleteBtn.addEventListener('click', async () => {
