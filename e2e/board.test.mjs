@@ -297,6 +297,11 @@ describe('the web client', () => {
     const width = (await column(page, 'To do').boundingBox()).width;
     assert.ok(width <= 390 - 24, `a column is ${width}px wide`);
     await page.screenshot({ path: `${RESULTS}/board-phone.png` });
+
+    // A finger drags after a short hold (a quick swipe scrolls instead).
+    await touchDrag(page, card(page, 'To do', 'Arrived'), card(page, 'To do', 'Ship it'));
+    await expectCards(page, 'To do', ['Arrived', 'Ship it', 'Written while you were away', 'Lost on the way']);
+    await expectCards(alice.page, 'To do', ['Arrived', 'Ship it', 'Written while you were away', 'Lost on the way']);
     await context.close();
   });
 
@@ -308,6 +313,17 @@ describe('the web client', () => {
     await bob.page.getByRole('alert').filter({ hasText: 'was deleted' }).waitFor();
     await bob.page.getByRole('heading', { name: 'Your boards' }).waitFor();
     await bob.page.getByText('No boards yet').waitFor();
+  });
+
+  it('signs a page out when its tokens are revoked elsewhere', async () => {
+    const room = await alice.api.call('POST', '/api/rooms', { name: 'Second board' });
+    await alice.api.call('POST', `/api/rooms/${room.id}/members`, { email: 'bob@example.com' });
+    await bob.page.goto(`${server.url}/#/rooms/${room.id}`);
+    await liveOn(bob.page);
+    await bob.api.call('POST', '/api/auth/logout-all'); // say, from another device
+    await bob.page.getByRole('alert').filter({ hasText: 'Your session has ended' }).waitFor({ timeout: 15_000 });
+    await bob.page.getByRole('button', { name: 'Sign in', exact: true }).waitFor();
+    assert.equal(await bob.page.evaluate(() => sessionStorage.getItem('syncboard.session')), null);
   });
 
   it('kept the token out of every URL and broke no content rule', async () => {
@@ -352,6 +368,22 @@ async function signIn(page, baseURL, email) {
 
 async function liveOn(page) {
   await waitFor(async () => (await page.locator('#conn').getAttribute('data-status')) === 'live', 20_000, 'the socket to be live');
+}
+
+// touchDrag drags with a finger: touch, hold, move in steps, lift, over the
+// target's top edge.
+async function touchDrag(page, from, to) {
+  const a = await from.boundingBox();
+  const b = await to.boundingBox();
+  const cdp = await page.context().newCDPSession(page);
+  const touch = (type, x, y) => cdp.send('Input.dispatchTouchEvent', { type, touchPoints: type === 'touchEnd' ? [] : [{ x, y }] });
+  const x = a.x + a.width / 2;
+  await touch('touchStart', x, a.y + a.height / 2);
+  await new Promise((r) => setTimeout(r, 450));
+  const steps = 10;
+  for (let i = 1; i <= steps; i++) await touch('touchMove', x, a.y + a.height / 2 + ((b.y + 4) - (a.y + a.height / 2)) * i / steps);
+  await touch('touchEnd');
+  await cdp.detach();
 }
 
 // drag moves a card with the mouse, as a person would: press, move a few
