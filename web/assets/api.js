@@ -75,7 +75,7 @@ export class Api {
       });
     } catch (err) {
       if (err.name === 'AbortError') throw err;
-      throw new ApiError(0, 'network', 'SyncBoard cannot be reached. Check your connection; it will retry.');
+      throw new ApiError(0, 'network', 'SyncBoard cannot be reached. Check your connection and try again.');
     }
     if (res.status === 304) return { notModified: true };
     if (res.status === 204) return null;

@@ -21,6 +21,7 @@ const UUID = /^#\/rooms\/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-
 function route() {
   current?.stop();
   current = null;
+  for (const d of document.querySelectorAll('dialog[open]')) d.close();
   setConnection(null);
   showAccount();
   main.replaceChildren();
@@ -38,6 +39,8 @@ function go(hash) {
 }
 
 function signOut(message) {
+  // Several requests may learn of an expired token at once: act once.
+  if (session.token === null) return;
   session.clear();
   if (message) toast(message, 'error');
   route();
@@ -394,7 +397,7 @@ function boardView(roomID) {
         toast(`Could not move “${before.card.title}”. ${describe(err)} It is back where it was.`, 'error');
         announce(`Move refused. ${before.card.title} is back in ${before.column.name}.`);
       }
-      if (err instanceof ApiError && err.status !== 0) refetch().catch(() => {});
+      if (err instanceof ApiError && err.status !== 0 && err.status !== 401) refetch().catch(() => {});
     }
   }
 
