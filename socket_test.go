@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/coder/websocket"
+	"github.com/jackc/pgx/v5"
 
 	"github.com/syncboard/syncboard/internal/apitest"
 	"github.com/syncboard/syncboard/internal/testdb"
@@ -219,5 +220,48 @@ func TestRealTimeAcrossInstances(t *testing.T) {
 	}
 	if _, code := dial(t, a.url, room.ID, "", old); code != http.StatusUnauthorized {
 		t.Errorf("open with a revoked token = %d, want 401", code)
+	}
+}
+
+// TestSocketResumeBehindPrunedEvents: a client that resumes with a since
+// whose events were pruned is told at once (4010, refetch the board), even
+// in a quiet room where no new event would reveal the gap; a client at the
+// current version streams as usual.
+func TestSocketResumeBehindPrunedEvents(t *testing.T) {
+	dbURL := testdb.New(t)
+	env := baseEnv(dbURL)
+	env["BCRYPT_COST"] = "4"
+	srv := start(t, env)
+	hc := &http.Client{Timeout: 20 * time.Second, Transport: apitest.Transport(t, nil)}
+	owner, _ := register(t, srv.url, hc, fmt.Sprintf("prune-%d@example.com", time.Now().UnixNano()))
+	var room, col idBody
+	owner.do("POST", "/api/rooms", map[string]string{"name": "quiet"}, &room)
+	owner.do("POST", "/api/rooms/"+room.ID+"/columns", map[string]string{"name": "one"}, &col)
+	owner.do("POST", "/api/columns/"+col.ID+"/cards", map[string]string{"title": "a"}, nil) // version 3
+
+	conn, err := pgx.Connect(context.Background(), dbURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(context.Background())
+	if _, err := conn.Exec(context.Background(), "DELETE FROM room_events WHERE room_id = $1", room.ID); err != nil {
+		t.Fatal(err)
+	}
+
+	behind, code := dial(t, srv.url, room.ID, "?since=1", owner.token)
+	if code != http.StatusSwitchingProtocols {
+		t.Fatalf("open the socket: %d", code)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if _, b, err := behind.Read(ctx); websocket.CloseStatus(err) != 4010 {
+		t.Errorf("resuming behind pruned events: read = %q, %v; want close 4010", b, err)
+	}
+
+	current, _ := dial(t, srv.url, room.ID, "?since=3", owner.token)
+	defer current.CloseNow()
+	owner.do("POST", "/api/columns/"+col.ID+"/cards", map[string]string{"title": "b"}, nil)
+	if got := readEvents(t, current, 3, 1); got[0].Type != "card.created" {
+		t.Errorf("after resuming at the current version: %+v, want card.created", got[0])
 	}
 }

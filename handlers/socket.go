@@ -111,8 +111,21 @@ func roomSocket(d socketDeps) gin.HandlerFunc {
 			return // Accept has answered the client
 		}
 		c.Abort()
+		if from < view.Version && d.pruned(ctx, userID, roomID, from) {
+			// Without this, a quiet room would leave the client stale until
+			// its next change reveals the gap.
+			conn.Close(CloseResync, "resync_required: refetch the board")
+			return
+		}
 		d.stream(context.WithoutCancel(ctx), conn, userID, roomID, authAt, from)
 	}
+}
+
+// pruned reports whether the events after version since are no longer all
+// kept. It costs one query, only when a client resumes behind the room.
+func (d socketDeps) pruned(ctx context.Context, userID, roomID uuid.UUID, since int64) bool {
+	_, _, err := d.store.Events(ctx, userID, roomID, since, 1)
+	return models.ErrorCode(err) == models.CodeResyncRequired
 }
 
 func (d socketDeps) socketUser(ctx context.Context, c *gin.Context, roomID uuid.UUID) (uuid.UUID, time.Time, error) {
