@@ -3,7 +3,7 @@
 // make e2e runs them; screenshots go to test-results/.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { Client, RESULTS, Server, dropDatabase, launchBrowser, newDatabaseName, waitFor } from './harness.mjs';
+import { Client, RESULTS, Server, dropDatabase, launchBrowser, newDatabaseName, sql, waitFor } from './harness.mjs';
 
 const PASSWORD = 'correct horse battery';
 const TIMEOUT = 10_000;
@@ -227,6 +227,25 @@ describe('the web client', () => {
     // And it is live again: a change through the other instance arrives.
     await away.call('PATCH', `/api/rooms/${roomID}`, { name: 'Launch plan v3' });
     await page.getByRole('heading', { name: 'Launch plan v3' }).waitFor();
+  });
+
+  it('refetches the board when the events it missed are no longer kept', async () => {
+    const { page } = bob;
+    await liveOn(page);
+    await server.stop();
+    await waitFor(async () => (await page.locator('#conn').getAttribute('data-status')) !== 'live', TIMEOUT, 'the page to notice');
+    const away = alice.api.on(other.url);
+    const later = await away.call('POST', `/api/rooms/${roomID}/columns`, { name: 'Later' });
+    await away.call('POST', `/api/columns/${later.id}/cards`, { title: 'Made, then its event pruned' });
+    // What EVENT_RETENTION does to old events, now.
+    sql(db, `DELETE FROM room_events WHERE room_id = '${roomID}'`);
+    await server.start();
+    await expectCards(page, 'Later', ['Made, then its event pruned']);
+    await liveOn(page);
+    assert.equal(await page.evaluate(() => window.__sameDocument), true, 'the page reloaded');
+    // Live from the refetched version on.
+    await alice.api.call('DELETE', `/api/columns/${later.id}`);
+    await column(page, 'Later').waitFor({ state: 'detached' });
   });
 
   it('notices a missed event and resumes from its version', async () => {

@@ -85,6 +85,11 @@ export function newDatabaseName() {
   return `syncboard_e2e_${Date.now()}_${Math.floor(Math.random() * 1e6)}`;
 }
 
+// sql runs one statement on a database, as an operator would.
+export function sql(database, statement) {
+  execFileSync('psql', [`${POSTGRES_URL}/${database}`, '-qAtc', statement], { stdio: 'inherit' });
+}
+
 export function dropDatabase(name) {
   execFileSync('psql', [`${POSTGRES_URL}/postgres`, '-qAtc', `DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`], { stdio: 'inherit' });
 }
