@@ -345,6 +345,45 @@ describe('the web client', () => {
     assert.equal(await bob.page.evaluate(() => sessionStorage.getItem('syncboard.session')), null);
   });
 
+  it('stays live on a board after changing its own password', async () => {
+    const { page } = alice;
+    const room = (await alice.api.call('GET', '/api/rooms')).items.find((r) => r.name === 'Second board');
+    let sockets = 0;
+    page.on('websocket', () => { sockets++; });
+    await page.goto(`${server.url}/#/rooms/${room.id}`);
+    await liveOn(page);
+    const before = sockets;
+    await page.getByRole('button', { name: /^Your account/ }).click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByLabel('New password (optional)').fill('a brand new passphrase');
+    await dialog.getByLabel('Current password (to change it)').fill(PASSWORD);
+    await dialog.getByRole('button', { name: 'Save' }).click();
+    await page.getByText('Password changed').waitFor();
+    // The socket was opened with the old credentials: the server closes it
+    // (4001) within its 5 s access check, and the page opens a new one.
+    await waitFor(async () => sockets > before, 15_000, 'a new socket');
+    await liveOn(page);
+    alice.api.token = (await alice.api.call('POST', '/api/auth/login', { email: 'alice@example.com', password: 'a brand new passphrase' })).access_token;
+    const col = await alice.api.call('POST', `/api/rooms/${room.id}/columns`, { name: 'After the change' });
+    await column(page, col.name).waitFor();
+  });
+
+  it('changes the display name, and signs out everywhere, from the account dialog', async () => {
+    const { page } = alice;
+    await page.getByRole('button', { name: /^Your account: Alice Smith/ }).click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByLabel('Display name').fill('Alice S.');
+    await dialog.getByRole('button', { name: 'Save' }).click();
+    await page.getByRole('button', { name: /^Your account: Alice S\., / }).waitFor();
+    assert.equal((await alice.api.call('GET', '/api/auth/me')).display_name, 'Alice S.');
+
+    await page.getByRole('button', { name: /^Your account/ }).click();
+    await dialog.getByRole('button', { name: 'Sign out everywhere' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Sign out everywhere' }).click();
+    await page.getByRole('button', { name: 'Sign in', exact: true }).waitFor();
+    await assert.rejects(alice.api.call('GET', '/api/auth/me'), /401/);
+  });
+
   it('kept the token out of every URL and broke no content rule', async () => {
     const token = alice.api.token;
     assert.ok(token.length > 20);

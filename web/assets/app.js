@@ -51,8 +51,9 @@ function showAccount() {
   box.hidden = !session.signedIn;
   clearTimeout(expiryTimer);
   if (!session.signedIn) return;
-  document.getElementById('account-name').textContent = session.user.display_name;
-  document.getElementById('account-name').title = session.user.email;
+  const name = document.getElementById('account-name');
+  name.textContent = session.user.display_name;
+  name.setAttribute('aria-label', `Your account: ${session.user.display_name}, ${session.user.email}`);
   const left = Math.min(session.expiresAt - Date.now(), 2 ** 31 - 1);
   expiryTimer = setTimeout(() => signOut('Your session has expired. Sign in again.'), left);
 }
@@ -304,8 +305,11 @@ function boardView(roomID) {
     onStatus: (s) => { if (!stopped) setConnection(s); },
     onResync: refetch,
     onLost: (reason) => {
-      if (reason === 'gone') leave('This board is gone, or you are no longer a member.', 'error');
-      else refetch().catch(() => {}); // 404: removed; 401: signed out by the API client
+      if (reason === 'gone') return leave('This board is gone, or you are no longer a member.', 'error');
+      // The socket's access ended: a 404 means removed and a 401 signed out
+      // (both leave the view); a board means only the socket's own
+      // credentials were revoked (a password change in this tab): go on.
+      refetch().then(() => { if (!stopped) live.start(); }).catch(() => {});
     },
     onEvent,
   });
@@ -628,6 +632,45 @@ function initials(displayName) {
   return parts.slice(0, 2).map((p) => [...p][0].toUpperCase()).join('') || '?';
 }
 
+// accountDialog changes the display name or the password (which signs out
+// every other session: the API refuses tokens issued before the change and
+// answers with a new one), or signs out everywhere.
+async function accountDialog() {
+  const r = await openDialog({
+    title: 'Your account',
+    message: session.user.email,
+    fields: [
+      { name: 'display_name', label: 'Display name', value: session.user.display_name, required: true, maxlength: 100 },
+      { name: 'password', label: 'New password (optional)', type: 'password' },
+      { name: 'current_password', label: 'Current password (to change it)', type: 'password' },
+    ],
+    extra: [{ label: 'Sign out everywhere', danger: true, value: 'logout-all' }],
+  });
+  try {
+    if (r?.action === 'logout-all') {
+      if (!await confirmAction('Sign out everywhere?', 'Every session of this account ends, on every device, this one too.', 'Sign out everywhere')) return;
+      await api.post('/api/auth/logout-all');
+      signOut();
+      toast('Signed out everywhere.');
+    } else if (r?.action === 'submit') {
+      const body = {};
+      if (r.values.display_name.trim() !== session.user.display_name) body.display_name = r.values.display_name;
+      if (r.values.password !== '') {
+        body.password = r.values.password;
+        body.current_password = r.values.current_password;
+      }
+      if (Object.keys(body).length === 0) return;
+      session.set(await api.patch('/api/auth/me', body));
+      showAccount();
+      toast(body.password ? 'Password changed; your other sessions are signed out.' : 'Saved.');
+    }
+  } catch (err) {
+    if (err.code === 'invalid_credentials') toast('The current password is wrong; nothing was changed.', 'error');
+    else if (!(err instanceof ApiError && err.status === 401)) toast(`Could not change your account. ${describe(err)}`, 'error');
+  }
+}
+
 window.addEventListener('hashchange', route);
 document.getElementById('sign-out').addEventListener('click', () => signOut());
+document.getElementById('account-name').addEventListener('click', accountDialog);
 route();
