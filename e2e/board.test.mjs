@@ -64,11 +64,13 @@ describe('the web client', () => {
     await page.getByRole('button', { name: 'Create board' }).click();
     await page.getByRole('heading', { name: 'Launch plan' }).waitFor();
     roomID = /#\/rooms\/(.+)$/.exec(page.url())[1];
+    await page.getByText('This board has no columns yet').waitFor();
     for (const name of ['To do', 'Doing', 'Done']) {
       await page.getByLabel('New column name').fill(name);
       await page.getByRole('button', { name: 'Add column' }).click();
       await column(page, name).waitFor();
     }
+    assert.equal(await page.getByText('This board has no columns yet').isVisible(), false);
     const todo = column(page, 'To do');
     await todo.getByRole('button', { name: '+ Add a card' }).click();
     const xss = '<img src=x onerror="window.__xss=1">';

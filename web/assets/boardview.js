@@ -26,7 +26,8 @@ export class BoardView {
     });
     // Hidden until the first render: on a phone, scroll snapping would
     // otherwise hold on to the add-column form as the columns arrive.
-    this.scroller = h('div', { class: 'board-scroller', hidden: true }, this.list, this.addColumnForm);
+    this.emptyHint = h('p', { class: 'empty-board', text: 'This board has no columns yet. Add one, say “To do”, and then cards to it.' });
+    this.scroller = h('div', { class: 'board-scroller', hidden: true }, this.list, this.emptyHint, this.addColumnForm);
     root.append(this.scroller);
     this.drag = null;
     this.liftedID = null;
@@ -38,6 +39,7 @@ export class BoardView {
     this.liftedID = liftedID;
     this.scroller.hidden = false;
     const count = board.columns.length;
+    this.emptyHint.hidden = count > 0;
     reconcile(this.list, board.columns, (c) => c.id,
       (col) => this.makeColumn(col),
       (node, col) => this.updateColumn(node, col, count));
