@@ -47,6 +47,8 @@ describe('the web client', () => {
     await browser?.close();
     await server?.stop();
     await other?.stop();
+    server?.saveLog('server-board');
+    other?.saveLog('server-board-other');
     dropDatabase(db);
   });
 

@@ -57,6 +57,7 @@ describe('a browser client on another site', () => {
   after(async () => {
     await browser?.close();
     await server?.stop();
+    server?.saveLog('server-cors');
     allowed?.close();
     other?.close();
     dropDatabase(db);

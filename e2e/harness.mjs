@@ -3,7 +3,7 @@
 // real Chromium; the API helpers call the same public API the page does.
 import { spawn, execFileSync } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { chromium } from 'playwright-core';
 
@@ -59,6 +59,13 @@ export class Server {
     this.addr = await withTimeout(ready, 30_000, 'the server did not start listening');
     await waitFor(async () => (await fetch(`${this.url}/readyz`)).status === 200, 30_000, 'readyz');
     return this;
+  }
+
+  // saveLog writes what the server logged to test-results/<name>.log, for
+  // make e2e to show when a test fails.
+  saveLog(name) {
+    mkdirSync(RESULTS, { recursive: true });
+    writeFileSync(`${RESULTS}/${name}.log`, this.log);
   }
 
   // stop sends SIGTERM and waits for the graceful shutdown to finish.
