@@ -69,7 +69,7 @@ function setConnection(status) {
   conn.dataset.status = status ?? '';
 }
 
-// fieldErrors shows a 422's problems next to the form's fields.
+// showProblems shows a 422's problems next to the form's fields.
 function showProblems(form, errorBox, err) {
   for (const el of form.querySelectorAll('[aria-invalid]')) el.removeAttribute('aria-invalid');
   errorBox.textContent = describe(err);
