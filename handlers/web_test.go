@@ -43,6 +43,10 @@ func TestWebClientFiles(t *testing.T) {
 			if rec.Body.String() != string(f.Content) {
 				t.Errorf("GET %s: the body is not the embedded file", path)
 			}
+			ranged := serve(r, http.MethodGet, path, http.Header{"Range": {"bytes=0-9"}})
+			if ranged.Code != http.StatusOK || ranged.Body.String() != string(f.Content) {
+				t.Errorf("GET %s with a Range = %d (%d bytes), want 200 and the whole file", path, ranged.Code, ranged.Body.Len())
+			}
 			again := serve(r, http.MethodGet, path, http.Header{"If-None-Match": {f.ETag}})
 			if again.Code != http.StatusNotModified || again.Body.Len() != 0 {
 				t.Errorf("GET %s with its ETag = %d (%d bytes), want 304 and no body", path, again.Code, again.Body.Len())
