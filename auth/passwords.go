@@ -8,6 +8,8 @@ import (
 	"runtime"
 
 	"golang.org/x/crypto/bcrypt"
+
+	"github.com/syncboard/syncboard/models"
 )
 
 // Password length limits, in bytes: bcrypt reads only the first 72 bytes,
@@ -56,6 +58,10 @@ func (h *Hasher) acquire(ctx context.Context) error {
 	case h.slots <- struct{}{}:
 		return nil
 	case <-ctx.Done():
+		if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+			// The request's deadline passed in the queue: too busy now.
+			return &models.Error{Code: models.CodeUnavailable, Message: "the server is too busy; try again shortly", Err: ctx.Err()}
+		}
 		return ctx.Err()
 	}
 }

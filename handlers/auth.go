@@ -1,7 +1,6 @@
 package handlers
 
 import (
-	"context"
 	"errors"
 	"log/slog"
 	"net/http"
@@ -12,8 +11,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/gin-gonic/gin"
-	"github.com/google/uuid"
 
+	"github.com/syncboard/syncboard/api"
 	"github.com/syncboard/syncboard/auth"
 	"github.com/syncboard/syncboard/internal/ratelimit"
 	"github.com/syncboard/syncboard/models"
@@ -44,28 +43,6 @@ type updateMeRequest struct {
 	CurrentPassword *string `json:"current_password"`
 }
 
-// --- response DTOs ---
-
-// UserResponse is the contract's User.
-type UserResponse struct {
-	ID          uuid.UUID `json:"id"`
-	Email       string    `json:"email"`
-	DisplayName string    `json:"display_name"`
-	CreatedAt   time.Time `json:"created_at"`
-}
-
-// AuthResponse is the contract's AuthResponse.
-type AuthResponse struct {
-	AccessToken string       `json:"access_token"`
-	TokenType   string       `json:"token_type"`
-	ExpiresAt   time.Time    `json:"expires_at"`
-	User        UserResponse `json:"user"`
-}
-
-func newUserResponse(u models.User) UserResponse {
-	return UserResponse{ID: u.ID, Email: u.Email, DisplayName: u.DisplayName, CreatedAt: u.CreatedAt.UTC()}
-}
-
 // authDeps are what the auth handlers share.
 type authDeps struct {
 	store  *models.Store
@@ -86,7 +63,7 @@ func (d authDeps) respondWithToken(c *gin.Context, status int, u models.User, at
 		writeError(c, d.log, err)
 		return
 	}
-	c.JSON(status, AuthResponse{AccessToken: token, TokenType: "bearer", ExpiresAt: exp.UTC(), User: newUserResponse(u)})
+	c.JSON(status, api.AuthResponse{AccessToken: token, TokenType: "bearer", ExpiresAt: exp.UTC(), User: u.API()})
 }
 
 // limited takes one attempt from key's bucket and answers 429 when there is
@@ -245,7 +222,7 @@ func credentialsError(err error) error {
 func getMe() gin.HandlerFunc {
 	return func(c *gin.Context) {
 		u, _ := auth.UserFrom(c.Request.Context())
-		c.JSON(http.StatusOK, newUserResponse(u))
+		c.JSON(http.StatusOK, u.API())
 	}
 }
 
@@ -323,64 +300,6 @@ func logoutAll(d authDeps) gin.HandlerFunc {
 		}
 		c.Status(http.StatusNoContent)
 	}
-}
-
-// authenticate is the chain of the seed's design as one middleware: bearer
-// extraction, JWT verification, user lookup (on the request's database
-// session), revocation check. Every failure is the same 401.
-func authenticate(store *models.Store, tokens *auth.Tokens, log *slog.Logger) gin.HandlerFunc {
-	return func(c *gin.Context) {
-		ctx := c.Request.Context()
-		u, _, err := authenticatedUser(ctx, store, tokens, c.GetHeader("Authorization"))
-		if err != nil {
-			if errors.Is(err, errUnauthenticated) {
-				log.DebugContext(ctx, "authentication refused", "reason", err.Error())
-				err = models.Errorf(models.CodeUnauthorized, "a valid bearer token is required")
-			}
-			writeError(c, log, err)
-			return
-		}
-		c.Request = c.Request.WithContext(auth.WithUser(ctx, u))
-		c.Next()
-	}
-}
-
-var errUnauthenticated = errors.New("unauthenticated")
-
-// authenticatedUser runs the chain for an Authorization header and returns
-// the user and the token's issue time.
-func authenticatedUser(ctx context.Context, store *models.Store, tokens *auth.Tokens, header string) (models.User, time.Time, error) {
-	token, ok := bearerToken(header)
-	if !ok {
-		return models.User{}, time.Time{}, errors.Join(errUnauthenticated, errors.New("no bearer token"))
-	}
-	claims, err := tokens.Verify(token)
-	if err != nil {
-		return models.User{}, time.Time{}, errors.Join(errUnauthenticated, err)
-	}
-	u, err := store.UserByID(ctx, claims.UserID)
-	if models.ErrorCode(err) == models.CodeNotFound {
-		return models.User{}, time.Time{}, errors.Join(errUnauthenticated, errors.New("the token's user no longer exists"))
-	}
-	if err != nil {
-		return models.User{}, time.Time{}, err
-	}
-	if claims.IssuedAt.Before(u.TokensValidAfter) {
-		return models.User{}, time.Time{}, errors.Join(errUnauthenticated, errors.New("the token was revoked"))
-	}
-	return u, claims.IssuedAt, nil
-}
-
-// bearerToken extracts the token of "Bearer <token>" (scheme in any case).
-// It looks at no more than auth.MaxTokenBytes of a token, so a huge header
-// costs nothing.
-func bearerToken(header string) (string, bool) {
-	scheme, token, ok := strings.Cut(header, " ")
-	if !ok || !strings.EqualFold(scheme, "bearer") || token == "" || len(token) > auth.MaxTokenBytes ||
-		strings.ContainsAny(token, " \t") {
-		return "", false
-	}
-	return token, true
 }
 
 func truncateRunes(s string, n int) string {

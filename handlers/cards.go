@@ -2,7 +2,6 @@ package handlers
 
 import (
 	"net/http"
-	"time"
 
 	"github.com/gin-gonic/gin"
 	"github.com/google/uuid"
@@ -34,36 +33,6 @@ type moveCardRequest struct {
 	Position *int    `json:"position"`
 }
 
-// ColumnResponse is the contract's Column.
-type ColumnResponse struct {
-	ID       uuid.UUID `json:"id"`
-	RoomID   uuid.UUID `json:"room_id"`
-	Name     string    `json:"name"`
-	Position int       `json:"position"`
-}
-
-// CardResponse is the contract's Card. created_by is null once its author's
-// account is deleted.
-type CardResponse struct {
-	ID          uuid.UUID  `json:"id"`
-	ColumnID    uuid.UUID  `json:"column_id"`
-	Title       string     `json:"title"`
-	Description string     `json:"description"`
-	Position    int        `json:"position"`
-	CreatedBy   *uuid.UUID `json:"created_by"`
-	CreatedAt   time.Time  `json:"created_at"`
-	UpdatedAt   time.Time  `json:"updated_at"`
-}
-
-func newColumnResponse(c models.Column) ColumnResponse {
-	return ColumnResponse{ID: c.ID, RoomID: c.RoomID, Name: c.Name, Position: c.Position}
-}
-
-func newCardResponse(c models.Card) CardResponse {
-	return CardResponse{ID: c.ID, ColumnID: c.ColumnID, Title: c.Title, Description: c.Description,
-		Position: c.Position, CreatedBy: c.CreatedBy, CreatedAt: c.CreatedAt.UTC(), UpdatedAt: c.UpdatedAt.UTC()}
-}
-
 // position checks an optional position: 0 or more (past the end is clamped
 // by the Store).
 func (p problems) position(field string, v *int) {
@@ -83,15 +52,15 @@ func createColumn(d boardDeps) gin.HandlerFunc {
 		name := p.required("name", req.Name, 1, maxNameChars)
 		p.position("position", req.Position)
 		if err := p.err(); err != nil {
-			d.fail(c, err)
+			writeError(c, d.log, err)
 			return
 		}
 		col, err := d.store.CreateColumn(c.Request.Context(), me(c), roomID, name, req.Position)
 		if err != nil {
-			d.fail(c, err)
+			writeError(c, d.log, err)
 			return
 		}
-		c.JSON(http.StatusCreated, newColumnResponse(col))
+		c.JSON(http.StatusCreated, col.API())
 	}
 }
 
@@ -111,15 +80,15 @@ func updateColumn(d boardDeps) gin.HandlerFunc {
 		p.position("position", req.Position)
 		up.Position = req.Position
 		if err := p.err(); err != nil {
-			d.fail(c, err)
+			writeError(c, d.log, err)
 			return
 		}
 		col, err := d.store.UpdateColumn(c.Request.Context(), me(c), columnID, up)
 		if err != nil {
-			d.fail(c, err)
+			writeError(c, d.log, err)
 			return
 		}
-		c.JSON(http.StatusOK, newColumnResponse(col))
+		c.JSON(http.StatusOK, col.API())
 	}
 }
 
@@ -130,7 +99,7 @@ func deleteColumn(d boardDeps) gin.HandlerFunc {
 			return
 		}
 		if err := d.store.DeleteColumn(c.Request.Context(), me(c), columnID); err != nil {
-			d.fail(c, err)
+			writeError(c, d.log, err)
 			return
 		}
 		c.Status(http.StatusNoContent)
@@ -151,15 +120,15 @@ func createCard(d boardDeps) gin.HandlerFunc {
 		}
 		p.position("position", req.Position)
 		if err := p.err(); err != nil {
-			d.fail(c, err)
+			writeError(c, d.log, err)
 			return
 		}
 		card, err := d.store.CreateCard(c.Request.Context(), me(c), columnID, nc)
 		if err != nil {
-			d.fail(c, err)
+			writeError(c, d.log, err)
 			return
 		}
-		c.JSON(http.StatusCreated, newCardResponse(card))
+		c.JSON(http.StatusCreated, card.API())
 	}
 }
 
@@ -171,10 +140,10 @@ func getCard(d boardDeps) gin.HandlerFunc {
 		}
 		card, err := d.store.Card(c.Request.Context(), me(c), cardID)
 		if err != nil {
-			d.fail(c, err)
+			writeError(c, d.log, err)
 			return
 		}
-		c.JSON(http.StatusOK, newCardResponse(card))
+		c.JSON(http.StatusOK, card.API())
 	}
 }
 
@@ -196,15 +165,15 @@ func updateCard(d boardDeps) gin.HandlerFunc {
 			up.Description = &desc
 		}
 		if err := p.err(); err != nil {
-			d.fail(c, err)
+			writeError(c, d.log, err)
 			return
 		}
 		card, err := d.store.UpdateCard(c.Request.Context(), me(c), cardID, up)
 		if err != nil {
-			d.fail(c, err)
+			writeError(c, d.log, err)
 			return
 		}
-		c.JSON(http.StatusOK, newCardResponse(card))
+		c.JSON(http.StatusOK, card.API())
 	}
 }
 
@@ -231,15 +200,15 @@ func moveCard(d boardDeps) gin.HandlerFunc {
 		}
 		p.position("position", req.Position)
 		if err := p.err(); err != nil {
-			d.fail(c, err)
+			writeError(c, d.log, err)
 			return
 		}
 		card, err := d.store.MoveCard(c.Request.Context(), me(c), cardID, to, *req.Position)
 		if err != nil {
-			d.fail(c, err)
+			writeError(c, d.log, err)
 			return
 		}
-		c.JSON(http.StatusOK, newCardResponse(card))
+		c.JSON(http.StatusOK, card.API())
 	}
 }
 
@@ -250,7 +219,7 @@ func deleteCard(d boardDeps) gin.HandlerFunc {
 			return
 		}
 		if err := d.store.DeleteCard(c.Request.Context(), me(c), cardID); err != nil {
-			d.fail(c, err)
+			writeError(c, d.log, err)
 			return
 		}
 		c.Status(http.StatusNoContent)

@@ -7,7 +7,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"github.com/syncboard/syncboard/database"
+	"github.com/syncboard/syncboard/api"
 	"github.com/syncboard/syncboard/internal/reqid"
 	"github.com/syncboard/syncboard/models"
 )
@@ -31,44 +31,33 @@ var statusOf = map[models.Code]int{
 	models.CodeUnavailable:        http.StatusServiceUnavailable,
 }
 
-// ErrorBody is the JSON body of every 4xx and 5xx response.
-type ErrorBody struct {
-	Error ErrorDetail `json:"error"`
-}
-
-// ErrorDetail is the inside of ErrorBody.
-type ErrorDetail struct {
-	Code    models.Code       `json:"code"`
-	Message string            `json:"message"`
-	Fields  map[string]string `json:"fields,omitempty"`
-}
-
 // RetryAfterSeconds is sent with 503 responses: long enough for a database
 // failover or restart, short enough for a client to come back soon.
 const RetryAfterSeconds = "5"
 
-// writeError writes err as the contract's error body and aborts the chain.
-// Errors that are not a *models.Error with a known code are bugs or outages:
-// they are logged with the request ID and reach the client as a bare 500,
-// revealing nothing. (A 429's Retry-After is set by the rate limiter, which
-// knows when the window reopens.)
+// writeError is the one place an error becomes a response: the contract's
+// error body, with the status of its code, and the chain aborted. The Store
+// and the auth package return *models.Error for every outcome they know
+// (outages included, as CodeUnavailable); anything else is a bug, logged
+// with the request ID and answered as a bare 500 that reveals nothing. An
+// error's cause is logged, never sent. (A 429's Retry-After is set by the
+// rate limiter, which knows when the window reopens.)
 func writeError(c *gin.Context, log *slog.Logger, err error) {
+	ctx := c.Request.Context()
 	var e *models.Error
 	status, ok := 0, false
 	if errors.As(err, &e) {
 		status, ok = statusOf[e.Code]
-	} else if database.IsUnavailable(err) {
-		log.WarnContext(c.Request.Context(), "database unavailable",
-			"error", err.Error(), "request_id", reqid.From(c.Request.Context()))
-		e = &models.Error{Code: models.CodeUnavailable, Message: "the database cannot be reached; try again shortly"}
-		status, ok = http.StatusServiceUnavailable, true
 	}
-	if !ok {
-		log.ErrorContext(c.Request.Context(), "internal error",
-			"error", err.Error(), "request_id", reqid.From(c.Request.Context()),
+	switch {
+	case !ok:
+		log.ErrorContext(ctx, "internal error", "error", err.Error(), "request_id", reqid.From(ctx),
 			"method", c.Request.Method, "route", c.FullPath())
-		e = &models.Error{Code: models.CodeInternal, Message: "internal server error"}
-		status = http.StatusInternalServerError
+		e, status = &models.Error{Code: models.CodeInternal, Message: "internal server error"}, http.StatusInternalServerError
+	case e.Code == models.CodeUnavailable && e.Err != nil:
+		log.WarnContext(ctx, "unavailable", "error", err.Error(), "request_id", reqid.From(ctx))
+	case e.Code == models.CodeUnauthorized && e.Err != nil:
+		log.DebugContext(ctx, "authentication refused", "reason", e.Err.Error(), "request_id", reqid.From(ctx))
 	}
 	switch status {
 	case http.StatusUnauthorized:
@@ -76,7 +65,7 @@ func writeError(c *gin.Context, log *slog.Logger, err error) {
 	case http.StatusServiceUnavailable:
 		c.Header("Retry-After", RetryAfterSeconds)
 	}
-	body := ErrorBody{Error: ErrorDetail{Code: e.Code, Message: e.Message}}
+	body := api.ErrorBody{Error: api.ErrorDetail{Code: string(e.Code), Message: e.Message}}
 	if e.Code == models.CodeValidationFailed {
 		body.Error.Fields = e.Fields
 	}

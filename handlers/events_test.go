@@ -12,6 +12,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/syncboard/syncboard/api"
 	"github.com/syncboard/syncboard/auth"
 	"github.com/syncboard/syncboard/internal/testdb"
 	"github.com/syncboard/syncboard/models"
@@ -92,28 +93,28 @@ func TestEventsRecordEveryChange(t *testing.T) {
 			do  func() error
 		}{typ, do})
 	}
-	add(models.EventRoomUpdated, func() error { _, err := e.store.RenameRoom(ctx, owner.ID, room.ID, "renamed"); return err })
-	add(models.EventMemberAdded, func() error { _, err := e.store.AddMember(ctx, owner.ID, room.ID, bob.Email); return err })
-	add(models.EventColumnCreated, func() (err error) { colA, err = e.store.CreateColumn(ctx, owner.ID, room.ID, "A", nil); return })
-	add(models.EventColumnCreated, func() (err error) { colB, err = e.store.CreateColumn(ctx, owner.ID, room.ID, "B", nil); return })
-	add(models.EventColumnUpdated, func() error {
+	add(api.EventRoomUpdated, func() error { _, err := e.store.RenameRoom(ctx, owner.ID, room.ID, "renamed"); return err })
+	add(api.EventMemberAdded, func() error { _, err := e.store.AddMember(ctx, owner.ID, room.ID, bob.Email); return err })
+	add(api.EventColumnCreated, func() (err error) { colA, err = e.store.CreateColumn(ctx, owner.ID, room.ID, "A", nil); return })
+	add(api.EventColumnCreated, func() (err error) { colB, err = e.store.CreateColumn(ctx, owner.ID, room.ID, "B", nil); return })
+	add(api.EventColumnUpdated, func() error {
 		pos := 0
 		_, err := e.store.UpdateColumn(ctx, owner.ID, colB.ID, models.ColumnUpdate{Position: &pos})
 		return err
 	})
-	add(models.EventCardCreated, func() (err error) {
+	add(api.EventCardCreated, func() (err error) {
 		card, err = e.store.CreateCard(ctx, owner.ID, colA.ID, models.NewCard{Title: "c"})
 		return
 	})
-	add(models.EventCardUpdated, func() error {
+	add(api.EventCardUpdated, func() error {
 		title := "c2"
 		_, err := e.store.UpdateCard(ctx, owner.ID, card.ID, models.CardUpdate{Title: &title})
 		return err
 	})
-	add(models.EventCardMoved, func() error { _, err := e.store.MoveCard(ctx, owner.ID, card.ID, colB.ID, 0); return err })
-	add(models.EventCardDeleted, func() error { return e.store.DeleteCard(ctx, owner.ID, card.ID) })
-	add(models.EventColumnDeleted, func() error { return e.store.DeleteColumn(ctx, owner.ID, colA.ID) })
-	add(models.EventMemberRemoved, func() error { return e.store.RemoveMember(ctx, owner.ID, room.ID, bob.ID) })
+	add(api.EventCardMoved, func() error { _, err := e.store.MoveCard(ctx, owner.ID, card.ID, colB.ID, 0); return err })
+	add(api.EventCardDeleted, func() error { return e.store.DeleteCard(ctx, owner.ID, card.ID) })
+	add(api.EventColumnDeleted, func() error { return e.store.DeleteColumn(ctx, owner.ID, colA.ID) })
+	add(api.EventMemberRemoved, func() error { return e.store.RemoveMember(ctx, owner.ID, room.ID, bob.ID) })
 	for i, s := range steps {
 		if err := s.do(); err != nil {
 			t.Fatalf("step %d (%s): %v", i, s.typ, err)

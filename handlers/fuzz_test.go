@@ -14,6 +14,7 @@ import (
 	"github.com/gin-gonic/gin"
 	"github.com/google/uuid"
 
+	"github.com/syncboard/syncboard/api"
 	"github.com/syncboard/syncboard/auth"
 	"github.com/syncboard/syncboard/internal/apitest"
 	"github.com/syncboard/syncboard/internal/testdb"
@@ -71,7 +72,7 @@ func (e *fuzzEnv) check(t *testing.T, method, path, authorization string, body [
 		t.Fatalf("%s %s with body %q = %d %s", method, path, body, rec.Code, rec.Body)
 	}
 	if rec.Code >= 400 {
-		var eb ErrorBody
+		var eb api.ErrorBody
 		if err := json.Unmarshal(rec.Body.Bytes(), &eb); err != nil || eb.Error.Code == "" {
 			t.Fatalf("%s %s = %d with a body that is not the error body: %q", method, path, rec.Code, rec.Body)
 		}
@@ -127,10 +128,10 @@ func FuzzBoardBodies(f *testing.F) {
 func FuzzAuthorizationHeader(f *testing.F) {
 	e := newFuzzEnv(f)
 	f.Fuzz(func(t *testing.T, header string) {
-		if tok, ok := bearerToken(header); ok {
+		if tok, ok := auth.BearerToken(header); ok {
 			scheme, rest, _ := strings.Cut(header, " ")
 			if !strings.EqualFold(scheme, "bearer") || rest != tok || tok == "" || strings.ContainsAny(tok, " \t") {
-				t.Fatalf("bearerToken(%q) accepted %q", header, tok)
+				t.Fatalf("auth.BearerToken(%q) accepted %q", header, tok)
 			}
 		}
 		if strings.ContainsAny(header, "\r\n\x00") {

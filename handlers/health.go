@@ -9,7 +9,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"github.com/syncboard/syncboard/internal/reqid"
+	"github.com/syncboard/syncboard/api"
 	"github.com/syncboard/syncboard/models"
 )
 
@@ -17,19 +17,16 @@ import (
 // the probe fail fast instead of hanging the load balancer's check.
 const ReadyTimeout = 2 * time.Second
 
-type statusBody struct {
-	Status string `json:"status"`
-}
-
 // healthz answers 200 while the process runs: a liveness probe that never
 // touches the database, so an outage does not get the process restarted.
 func healthz() gin.HandlerFunc {
 	return func(c *gin.Context) {
-		c.JSON(http.StatusOK, statusBody{Status: "ok"})
+		c.JSON(http.StatusOK, api.Status{Status: "ok"})
 	}
 }
 
-// Pinger is what readiness needs of the database.
+// Pinger is what readiness needs of the database: Ping fails with
+// models.CodeUnavailable.
 type Pinger interface {
 	Ping(ctx context.Context) error
 }
@@ -45,11 +42,9 @@ func readyz(db Pinger, draining *atomic.Bool, log *slog.Logger) gin.HandlerFunc 
 		ctx, cancel := context.WithTimeout(c.Request.Context(), ReadyTimeout)
 		defer cancel()
 		if err := db.Ping(ctx); err != nil {
-			log.WarnContext(c.Request.Context(), "readiness: database ping failed",
-				"error", err.Error(), "request_id", reqid.From(c.Request.Context()))
-			writeError(c, log, models.Errorf(models.CodeUnavailable, "the database cannot be reached"))
+			writeError(c, log, err) // CodeUnavailable, logged with its cause
 			return
 		}
-		c.JSON(http.StatusOK, statusBody{Status: "ok"})
+		c.JSON(http.StatusOK, api.Status{Status: "ok"})
 	}
 }

@@ -1,16 +1,12 @@
 package handlers
 
 import (
-	"log/slog"
 	"net/http"
-	"strconv"
 	"strings"
-	"time"
 
 	"github.com/gin-gonic/gin"
-	"github.com/google/uuid"
 
-	"github.com/syncboard/syncboard/auth"
+	"github.com/syncboard/syncboard/api"
 	"github.com/syncboard/syncboard/models"
 )
 
@@ -31,143 +27,32 @@ type addMemberRequest struct {
 	Email *string `json:"email"`
 }
 
-// RoomResponse is the contract's Room.
-type RoomResponse struct {
-	ID        uuid.UUID `json:"id"`
-	Name      string    `json:"name"`
-	CreatedBy uuid.UUID `json:"created_by"`
-	CreatedAt time.Time `json:"created_at"`
-	Version   int64     `json:"version"`
-	Role      string    `json:"role"`
-}
-
-// RoomPage is a page of the caller's rooms.
-type RoomPage struct {
-	Items      []RoomResponse `json:"items"`
-	NextCursor *string        `json:"next_cursor"`
-}
-
-// MemberResponse is the contract's Member.
-type MemberResponse struct {
-	User     UserResponse `json:"user"`
-	Role     string       `json:"role"`
-	JoinedAt time.Time    `json:"joined_at"`
-}
-
-// BoardResponse is the contract's Board: a Room with its members and its
-// columns, each with its cards.
-type BoardResponse struct {
-	RoomResponse
-	Members []MemberResponse      `json:"members"`
-	Columns []BoardColumnResponse `json:"columns"`
-}
-
-// BoardColumnResponse is a Column inside a Board.
-type BoardColumnResponse struct {
-	ColumnResponse
-	Cards []CardResponse `json:"cards"`
-}
-
-func newRoomResponse(v models.RoomView) RoomResponse {
-	return RoomResponse{ID: v.ID, Name: v.Name, CreatedBy: v.CreatedBy, CreatedAt: v.CreatedAt.UTC(), Version: v.Version, Role: v.Role}
-}
-
-func newMemberResponse(m models.RoomMember) MemberResponse {
-	return MemberResponse{User: newUserResponse(m.User), Role: m.Role, JoinedAt: m.JoinedAt.UTC()}
-}
-
-func newBoardResponse(v models.RoomView) BoardResponse {
-	b := BoardResponse{
-		RoomResponse: newRoomResponse(v),
-		Members:      make([]MemberResponse, 0, len(v.Members)),
-		Columns:      make([]BoardColumnResponse, 0, len(v.Columns)),
-	}
-	for _, m := range v.Members {
-		b.Members = append(b.Members, newMemberResponse(m))
-	}
-	for _, c := range v.Columns {
-		bc := BoardColumnResponse{ColumnResponse: newColumnResponse(c), Cards: make([]CardResponse, 0, len(c.Cards))}
-		for _, card := range c.Cards {
-			bc.Cards = append(bc.Cards, newCardResponse(card))
-		}
-		b.Columns = append(b.Columns, bc)
-	}
-	return b
-}
-
-// pathID reads a UUID path parameter; anything else is the same 404 as an
-// unknown ID.
-func pathID(c *gin.Context, log *slog.Logger, name string) (uuid.UUID, bool) {
-	// Only the canonical 36-character form: uuid.Parse also takes urn:uuid:,
-	// braces and bare hex, which would give one resource several URLs.
-	raw := c.Param(name)
-	id, err := uuid.Parse(raw)
-	if err != nil || len(raw) != 36 {
-		writeError(c, log, models.Errorf(models.CodeNotFound, "not found"))
-		return uuid.Nil, false
-	}
-	return id, true
-}
-
-func me(c *gin.Context) uuid.UUID {
-	u, _ := auth.UserFrom(c.Request.Context())
-	return u.ID
-}
-
-// boardDeps are what the room, column and card handlers share.
-type boardDeps struct {
-	store *models.Store
-	log   *slog.Logger
-}
-
-func (d boardDeps) fail(c *gin.Context, err error) { writeError(c, d.log, err) }
-
-// pathAndBody reads the UUID path parameter param and decodes the body into
-// req. When either is bad it has already answered, and ok is false.
-func (d boardDeps) pathAndBody(c *gin.Context, param string, req any) (id uuid.UUID, ok bool) {
-	if id, ok = pathID(c, d.log, param); !ok {
-		return uuid.Nil, false
-	}
-	if err := decode(c.Request, req); err != nil {
-		d.fail(c, err)
-		return uuid.Nil, false
-	}
-	return id, true
-}
-
 func createRoom(d boardDeps) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		var req roomRequest
 		if err := decode(c.Request, &req); err != nil {
-			d.fail(c, err)
+			writeError(c, d.log, err)
 			return
 		}
 		p := problems{}
 		name := p.required("name", req.Name, 1, maxNameChars)
 		if err := p.err(); err != nil {
-			d.fail(c, err)
+			writeError(c, d.log, err)
 			return
 		}
 		v, err := d.store.CreateRoom(c.Request.Context(), me(c), name)
 		if err != nil {
-			d.fail(c, err)
+			writeError(c, d.log, err)
 			return
 		}
-		c.JSON(http.StatusCreated, newRoomResponse(v))
+		c.JSON(http.StatusCreated, v.API())
 	}
 }
 
 func listRooms(d boardDeps) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		p := problems{}
-		limit := defaultPageSize
-		if raw, ok := c.GetQuery("limit"); ok {
-			n, err := parseDigits(raw)
-			if err != nil || n < 1 || n > maxPageSize {
-				p.add("limit", "must be a whole number from 1 to %d", maxPageSize)
-			}
-			limit = n
-		}
+		limit := queryInt(c, p, "limit", defaultPageSize, 1, maxPageSize)
 		var after *models.RoomCursor
 		if raw := c.Query("cursor"); raw != "" {
 			cur, err := models.DecodeRoomCursor(raw)
@@ -177,17 +62,17 @@ func listRooms(d boardDeps) gin.HandlerFunc {
 			after = &cur
 		}
 		if err := p.err(); err != nil {
-			d.fail(c, err)
+			writeError(c, d.log, err)
 			return
 		}
 		rooms, next, err := d.store.ListRooms(c.Request.Context(), me(c), limit, after)
 		if err != nil {
-			d.fail(c, err)
+			writeError(c, d.log, err)
 			return
 		}
-		page := RoomPage{Items: make([]RoomResponse, 0, len(rooms))}
+		page := api.RoomPage{Items: make([]api.Room, 0, len(rooms))}
 		for _, r := range rooms {
-			page.Items = append(page.Items, newRoomResponse(r))
+			page.Items = append(page.Items, r.API())
 		}
 		if next != nil {
 			s := next.Encode()
@@ -209,7 +94,7 @@ func getBoard(d boardDeps) gin.HandlerFunc {
 		if inm := c.GetHeader("If-None-Match"); inm != "" {
 			_, tag, err := d.store.BoardTag(ctx, me(c), roomID)
 			if err != nil {
-				d.fail(c, err)
+				writeError(c, d.log, err)
 				return
 			}
 			if etagMatches(inm, tag) {
@@ -220,11 +105,11 @@ func getBoard(d boardDeps) gin.HandlerFunc {
 		}
 		board, err := d.store.Board(ctx, me(c), roomID)
 		if err != nil {
-			d.fail(c, err)
+			writeError(c, d.log, err)
 			return
 		}
 		c.Header("ETag", board.Tag())
-		c.JSON(http.StatusOK, newBoardResponse(board))
+		c.JSON(http.StatusOK, board.BoardAPI())
 	}
 }
 
@@ -250,15 +135,15 @@ func renameRoom(d boardDeps) gin.HandlerFunc {
 		p := problems{}
 		name := p.required("name", req.Name, 1, maxNameChars)
 		if err := p.err(); err != nil {
-			d.fail(c, err)
+			writeError(c, d.log, err)
 			return
 		}
 		v, err := d.store.RenameRoom(c.Request.Context(), me(c), roomID, name)
 		if err != nil {
-			d.fail(c, err)
+			writeError(c, d.log, err)
 			return
 		}
-		c.JSON(http.StatusOK, newRoomResponse(v))
+		c.JSON(http.StatusOK, v.API())
 	}
 }
 
@@ -269,7 +154,7 @@ func deleteRoom(d boardDeps) gin.HandlerFunc {
 			return
 		}
 		if err := d.store.DeleteRoomAs(c.Request.Context(), me(c), roomID); err != nil {
-			d.fail(c, err)
+			writeError(c, d.log, err)
 			return
 		}
 		c.Status(http.StatusNoContent)
@@ -284,12 +169,12 @@ func listMembers(d boardDeps) gin.HandlerFunc {
 		}
 		ms, err := d.store.Members(c.Request.Context(), me(c), roomID)
 		if err != nil {
-			d.fail(c, err)
+			writeError(c, d.log, err)
 			return
 		}
-		out := make([]MemberResponse, 0, len(ms))
+		out := make([]api.Member, 0, len(ms))
 		for _, m := range ms {
-			out = append(out, newMemberResponse(m))
+			out = append(out, m.API())
 		}
 		c.JSON(http.StatusOK, out)
 	}
@@ -305,15 +190,15 @@ func addMember(d boardDeps) gin.HandlerFunc {
 		p := problems{}
 		email := p.email("email", req.Email)
 		if err := p.err(); err != nil {
-			d.fail(c, err)
+			writeError(c, d.log, err)
 			return
 		}
 		m, err := d.store.AddMember(c.Request.Context(), me(c), roomID, email)
 		if err != nil {
-			d.fail(c, err)
+			writeError(c, d.log, err)
 			return
 		}
-		c.JSON(http.StatusCreated, newMemberResponse(m))
+		c.JSON(http.StatusCreated, m.API())
 	}
 }
 
@@ -328,23 +213,9 @@ func removeMember(d boardDeps) gin.HandlerFunc {
 			return
 		}
 		if err := d.store.RemoveMember(c.Request.Context(), me(c), roomID, userID); err != nil {
-			d.fail(c, err)
+			writeError(c, d.log, err)
 			return
 		}
 		c.Status(http.StatusNoContent)
 	}
-}
-
-// parseDigits reads a non-negative decimal integer written with digits only:
-// no sign, no spaces (strconv.Atoi would take "+5").
-func parseDigits(s string) (int, error) {
-	if s == "" || len(s) > 18 {
-		return 0, strconv.ErrSyntax
-	}
-	for _, r := range s {
-		if r < '0' || r > '9' {
-			return 0, strconv.ErrSyntax
-		}
-	}
-	return strconv.Atoi(s)
 }

@@ -63,23 +63,25 @@ func NewRouter(d Deps) (*gin.Engine, error) {
 	// Gin's trailing-slash redirect answers before any middleware runs (no
 	// request ID, no access log, an HTML body); a plain 404 is clearer.
 	r.RedirectTrailingSlash = false
+	// fail is the one error writer, handed to the middleware that answers.
+	fail := func(c *gin.Context, err error) { writeError(c, d.Log, err) }
 	r.Use(
 		middleware.RequestID(),
 		middleware.AccessLog(d.Log),
 		middleware.Recover(d.Log, func(c *gin.Context) {
-			writeError(c, d.Log, models.Errorf(models.CodeInternal, "internal server error"))
+			fail(c, models.Errorf(models.CodeInternal, "internal server error"))
 		}),
 	)
 	r.NoRoute(func(c *gin.Context) {
-		writeError(c, d.Log, models.Errorf(models.CodeNotFound, "no such route: %s", c.Request.URL.Path))
+		fail(c, models.Errorf(models.CodeNotFound, "no such route: %s", c.Request.URL.Path))
 	})
 	r.NoMethod(func(c *gin.Context) {
-		writeError(c, d.Log, models.Errorf(models.CodeMethodNotAllowed, "method %s is not allowed here", c.Request.Method))
+		fail(c, models.Errorf(models.CodeMethodNotAllowed, "method %s is not allowed here", c.Request.Method))
 	})
 
 	r.Use(middleware.CORS(d.CORSAllowedOrigins), middleware.Timeout(d.RequestTimeout))
 	r.Use(middleware.BodyLimit(func(c *gin.Context) {
-		writeError(c, d.Log, models.Errorf(models.CodePayloadTooLarge, "the body is larger than %d bytes", middleware.MaxBodyBytes))
+		fail(c, models.Errorf(models.CodePayloadTooLarge, "the body is larger than %d bytes", middleware.MaxBodyBytes))
 	}))
 
 	r.GET("/healthz", healthz())
@@ -108,7 +110,8 @@ func NewRouter(d Deps) (*gin.Engine, error) {
 	authGroup.POST("/login", login(ad))
 
 	// Everything below needs a valid token.
-	signedIn := api.Group("", authenticate(d.Store, d.Tokens, d.Log))
+	authn := auth.NewAuthenticator(d.Store, d.Tokens)
+	signedIn := api.Group("", middleware.Authenticate(authn, fail))
 	signedIn.GET("/auth/me", getMe())
 	signedIn.PATCH("/auth/me", updateMe(ad))
 	signedIn.POST("/auth/logout-all", logoutAll(ad))
@@ -123,7 +126,7 @@ func NewRouter(d Deps) (*gin.Engine, error) {
 	signedIn.POST("/rooms/:room_id/members", addMember(bd))
 	signedIn.DELETE("/rooms/:room_id/members/:user_id", removeMember(bd))
 	signedIn.GET("/rooms/:room_id/events", listEvents(bd))
-	sd := socketDeps{boardDeps: bd, tokens: d.Tokens, hub: d.Hub, origins: d.CORSAllowedOrigins}
+	sd := socketDeps{boardDeps: bd, authn: authn, hub: d.Hub, origins: d.CORSAllowedOrigins}
 	signedIn.POST("/rooms/:room_id/ws-ticket", createTicket(sd))
 	// The socket authenticates itself (header or ticket), outside signedIn.
 	api.GET("/rooms/:room_id/ws", roomSocket(sd))

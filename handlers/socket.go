@@ -12,6 +12,7 @@ import (
 	"github.com/gin-gonic/gin"
 	"github.com/google/uuid"
 
+	"github.com/syncboard/syncboard/api"
 	"github.com/syncboard/syncboard/auth"
 	"github.com/syncboard/syncboard/models"
 	"github.com/syncboard/syncboard/realtime"
@@ -31,16 +32,10 @@ var (
 	socketWrite = 10 * time.Second
 )
 
-// TicketResponse is the answer of POST /api/rooms/{id}/ws-ticket.
-type TicketResponse struct {
-	Ticket    string    `json:"ticket"`
-	ExpiresAt time.Time `json:"expires_at"`
-}
-
 // socketDeps are what the WebSocket handlers need.
 type socketDeps struct {
 	boardDeps
-	tokens  *auth.Tokens
+	authn   *auth.Authenticator
 	hub     *realtime.Hub
 	origins []string
 }
@@ -56,10 +51,10 @@ func createTicket(d socketDeps) gin.HandlerFunc {
 		}
 		ticket, exp, err := d.store.CreateTicket(c.Request.Context(), me(c), roomID)
 		if err != nil {
-			d.fail(c, err)
+			writeError(c, d.log, err)
 			return
 		}
-		c.JSON(http.StatusCreated, TicketResponse{Ticket: ticket, ExpiresAt: exp.UTC()})
+		c.JSON(http.StatusCreated, api.Ticket{Ticket: ticket, ExpiresAt: exp.UTC()})
 	}
 }
 
@@ -74,32 +69,24 @@ func roomSocket(d socketDeps) gin.HandlerFunc {
 			return
 		}
 		ctx := c.Request.Context()
-		var since *int64
-		if raw, ok := c.GetQuery("since"); ok {
-			n, err := parseDigits(raw)
-			if err != nil {
-				d.fail(c, &models.Error{Code: models.CodeValidationFailed, Message: "the request breaks a rule; see fields",
-					Fields: map[string]string{"since": "must be a version: a whole number, 0 or more"}})
-				return
-			}
-			v := int64(n)
-			since = &v
+		p := problems{}
+		since := querySince(c, p)
+		if err := p.err(); err != nil {
+			writeError(c, d.log, err)
+			return
 		}
 		userID, authAt, err := d.socketUser(ctx, c, roomID)
 		if err != nil {
-			if errors.Is(err, errUnauthenticated) {
-				err = models.Errorf(models.CodeUnauthorized, "a valid bearer token or ticket is required")
-			}
-			d.fail(c, err)
+			writeError(c, d.log, err)
 			return
 		}
 		view, _, err := d.store.BoardTag(ctx, userID, roomID)
 		if err != nil {
-			d.fail(c, err)
+			writeError(c, d.log, err)
 			return
 		}
 		if d.hub == nil {
-			d.fail(c, models.Errorf(models.CodeUnavailable, "real-time updates are not running"))
+			writeError(c, d.log, models.Errorf(models.CodeUnavailable, "real-time updates are not running"))
 			return
 		}
 		from := view.Version
@@ -128,19 +115,19 @@ func (d socketDeps) pruned(ctx context.Context, userID, roomID uuid.UUID, since 
 	return models.ErrorCode(err) == models.CodeResyncRequired
 }
 
+// socketUser authenticates the handshake: an Authorization header, else a
+// ticket. It returns the user and when they authenticated.
+//
+// Errors: CodeUnauthorized, CodeUnavailable.
 func (d socketDeps) socketUser(ctx context.Context, c *gin.Context, roomID uuid.UUID) (uuid.UUID, time.Time, error) {
 	if h := c.GetHeader("Authorization"); h != "" {
-		u, iat, err := authenticatedUser(ctx, d.store, d.tokens, h)
+		u, iat, err := d.authn.Authenticate(ctx, h)
 		return u.ID, iat, err
 	}
 	if t := c.Query("ticket"); t != "" {
-		id, issued, err := d.store.UseTicket(ctx, t, roomID)
-		if models.ErrorCode(err) == models.CodeUnauthorized {
-			return uuid.Nil, time.Time{}, errors.Join(errUnauthenticated, err)
-		}
-		return id, issued, err
+		return d.store.UseTicket(ctx, t, roomID)
 	}
-	return uuid.Nil, time.Time{}, errors.Join(errUnauthenticated, errors.New("no token and no ticket"))
+	return uuid.Nil, time.Time{}, models.Errorf(models.CodeUnauthorized, "a valid bearer token or ticket is required")
 }
 
 // stream sends the subscription's events until the client goes, falls
@@ -197,7 +184,7 @@ func (d socketDeps) stream(ctx context.Context, conn *websocket.Conn, userID, ro
 }
 
 func (d socketDeps) send(ctx context.Context, conn *websocket.Conn, e models.RoomEvent) error {
-	b, err := json.Marshal(newEventResponse(e))
+	b, err := json.Marshal(e.API())
 	if err != nil {
 		return err
 	}
@@ -208,12 +195,10 @@ func (d socketDeps) send(ctx context.Context, conn *websocket.Conn, e models.Roo
 
 // removed reports whether e removes userID from the room.
 func removed(e models.RoomEvent, userID uuid.UUID) bool {
-	if e.Type != models.EventMemberRemoved {
+	if e.Type != api.EventMemberRemoved {
 		return false
 	}
-	var data struct {
-		UserID uuid.UUID `json:"user_id"`
-	}
+	var data api.MemberRemovedData
 	return json.Unmarshal(e.Data, &data) == nil && data.UserID == userID
 }
 

@@ -7,6 +7,8 @@ import (
 	"github.com/google/uuid"
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
+
+	"github.com/syncboard/syncboard/api"
 )
 
 // cardInRoom finds a card through the caller's membership of its room, and
@@ -18,7 +20,7 @@ func cardInRoom(tx *gorm.DB, userID, cardID uuid.UUID) (Card, uuid.UUID, error) 
 	}
 	err := tx.Model(&Card{}).Select("cards.*, columns.room_id AS room_id").
 		Joins("JOIN columns ON columns.id = cards.column_id").
-		Joins("JOIN room_members ON room_members.room_id = columns.room_id AND room_members.user_id = ?", userID).
+		Scopes(memberOf(userID, "columns.room_id")).
 		Where("cards.id = ?", cardID).Take(&row).Error
 	return row.Card, row.RoomID, notFound(err, "card")
 }
@@ -70,39 +72,38 @@ type NewCard struct {
 // CreateCard adds a card to a column at a position, shifting the cards at
 // and after it.
 //
-// Errors: CodeNotFound.
+// Errors: CodeNotFound, CodeUnavailable.
 func (s *Store) CreateCard(ctx context.Context, userID, columnID uuid.UUID, nc NewCard) (Card, error) {
 	var card Card
-	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err := s.tx(ctx, func(tx *gorm.DB) error {
 		v, col, err := lockedColumn(tx, userID, columnID)
 		if err != nil {
 			return err
 		}
-		n, err := countIn(tx, &Card{}, "column_id = ?", col.ID)
+		n, err := countIn(tx, &Card{}, "column_id", col.ID)
 		if err != nil {
 			return err
 		}
 		at := clampInsert(nc.Position, n)
-		if err := tx.Model(&Card{}).Where("column_id = ? AND position >= ?", col.ID, at).
-			Update("position", gorm.Expr("position + 1")).Error; err != nil {
-			return fmt.Errorf("shift cards: %w", err)
+		if err := openGap(tx, &Card{}, "column_id", col.ID, at); err != nil {
+			return err
 		}
 		author := userID
 		card = Card{ColumnID: col.ID, Title: nc.Title, Description: nc.Description, Position: at, CreatedBy: &author}
 		if err := tx.Create(&card).Error; err != nil {
 			return fmt.Errorf("create card: %w", err)
 		}
-		return cardChange(tx, &v, userID, EventCardCreated, map[string]any{"card": toEventCard(card)}, col.ID)
+		return cardChange(tx, &v, userID, api.EventCardCreated, card, col.ID)
 	})
 	return card, err
 }
 
 // Card returns a card the caller can see.
 //
-// Errors: CodeNotFound.
+// Errors: CodeNotFound, CodeUnavailable.
 func (s *Store) Card(ctx context.Context, userID, cardID uuid.UUID) (Card, error) {
 	c, _, err := cardInRoom(s.db.WithContext(ctx), userID, cardID)
-	return c, err
+	return c, Classify(err)
 }
 
 // CardUpdate is a change to a card's text; nil fields stay as they are.
@@ -113,10 +114,10 @@ type CardUpdate struct {
 
 // UpdateCard edits a card's title and/or description. It never moves it.
 //
-// Errors: CodeNotFound.
+// Errors: CodeNotFound, CodeUnavailable.
 func (s *Store) UpdateCard(ctx context.Context, userID, cardID uuid.UUID, up CardUpdate) (Card, error) {
 	var card Card
-	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err := s.tx(ctx, func(tx *gorm.DB) error {
 		v, c, _, err := lockedCard(tx, userID, cardID)
 		if err != nil {
 			return err
@@ -134,7 +135,7 @@ func (s *Store) UpdateCard(ctx context.Context, userID, cardID uuid.UUID, up Car
 		if err := tx.Take(&card, "id = ?", c.ID).Error; err != nil {
 			return fmt.Errorf("reload card: %w", err)
 		}
-		return change(tx, &v, userID, EventCardUpdated, map[string]any{"card": toEventCard(card)})
+		return change(tx, &v, userID, api.EventCardUpdated, api.CardData{Card: card.API()})
 	})
 	return card, err
 }
@@ -144,10 +145,10 @@ func (s *Store) UpdateCard(ctx context.Context, userID, cardID uuid.UUID, up Car
 // can see in another room is CodeValidationFailed, one it cannot see is
 // CodeNotFound. A position past the end lands at the end.
 //
-// Errors: CodeNotFound, CodeValidationFailed.
+// Errors: CodeNotFound, CodeValidationFailed, CodeUnavailable.
 func (s *Store) MoveCard(ctx context.Context, userID, cardID, toColumn uuid.UUID, pos int) (Card, error) {
 	var card Card
-	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err := s.tx(ctx, func(tx *gorm.DB) error {
 		_, roomID, err := cardInRoom(tx, userID, cardID)
 		if err != nil {
 			return err
@@ -169,7 +170,7 @@ func (s *Store) MoveCard(ctx context.Context, userID, cardID, toColumn uuid.UUID
 			return Errorf(CodeNotFound, "column not found")
 		}
 		if c.ColumnID == toColumn {
-			n, err := countIn(tx, &Card{}, "column_id = ?", toColumn)
+			n, err := countIn(tx, &Card{}, "column_id", toColumn)
 			if err != nil {
 				return err
 			}
@@ -179,18 +180,16 @@ func (s *Store) MoveCard(ctx context.Context, userID, cardID, toColumn uuid.UUID
 			}
 			c.Position = to
 		} else {
-			if err := tx.Model(&Card{}).Where("column_id = ? AND position > ?", c.ColumnID, c.Position).
-				Update("position", gorm.Expr("position - 1")).Error; err != nil {
-				return fmt.Errorf("close the gap: %w", err)
+			if err := closeGap(tx, &Card{}, "column_id", c.ColumnID, c.Position); err != nil {
+				return err
 			}
-			n, err := countIn(tx, &Card{}, "column_id = ?", toColumn)
+			n, err := countIn(tx, &Card{}, "column_id", toColumn)
 			if err != nil {
 				return err
 			}
 			to := min(pos, n)
-			if err := tx.Model(&Card{}).Where("column_id = ? AND position >= ?", toColumn, to).
-				Update("position", gorm.Expr("position + 1")).Error; err != nil {
-				return fmt.Errorf("make room: %w", err)
+			if err := openGap(tx, &Card{}, "column_id", toColumn, to); err != nil {
+				return err
 			}
 			c.ColumnID, c.Position = toColumn, to
 		}
@@ -200,16 +199,16 @@ func (s *Store) MoveCard(ctx context.Context, userID, cardID, toColumn uuid.UUID
 			return fmt.Errorf("move card: %w", err)
 		}
 		card = c
-		return cardChange(tx, &v, userID, EventCardMoved, map[string]any{"card": toEventCard(c)}, from, toColumn)
+		return cardChange(tx, &v, userID, api.EventCardMoved, c, from, toColumn)
 	})
 	return card, err
 }
 
 // DeleteCard deletes a card and closes the gap in its column.
 //
-// Errors: CodeNotFound.
+// Errors: CodeNotFound, CodeUnavailable.
 func (s *Store) DeleteCard(ctx context.Context, userID, cardID uuid.UUID) error {
-	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	return s.tx(ctx, func(tx *gorm.DB) error {
 		v, c, _, err := lockedCard(tx, userID, cardID)
 		if err != nil {
 			return err
@@ -217,22 +216,24 @@ func (s *Store) DeleteCard(ctx context.Context, userID, cardID uuid.UUID) error 
 		if err := tx.Delete(&Card{ID: c.ID}).Error; err != nil {
 			return fmt.Errorf("delete card: %w", err)
 		}
-		if err := tx.Model(&Card{}).Where("column_id = ? AND position > ?", c.ColumnID, c.Position).
-			Update("position", gorm.Expr("position - 1")).Error; err != nil {
-			return fmt.Errorf("close the gap: %w", err)
+		if err := closeGap(tx, &Card{}, "column_id", c.ColumnID, c.Position); err != nil {
+			return err
 		}
-		return cardChange(tx, &v, userID, EventCardDeleted, map[string]any{"card_id": c.ID, "column_id": c.ColumnID}, c.ColumnID)
+		order, err := cardOrder(tx, c.ColumnID)
+		if err != nil {
+			return err
+		}
+		return change(tx, &v, userID, api.EventCardDeleted, api.CardDeletedData{CardID: c.ID, ColumnID: c.ColumnID, Cards: order})
 	})
 }
 
-// cardChange is change for card events, whose data also carries the card
-// order of the affected columns after the change ("cards": column ID to
-// card IDs by position), so a client applies every shifted position.
-func cardChange(tx *gorm.DB, v *RoomView, actor uuid.UUID, typ string, data map[string]any, columnIDs ...uuid.UUID) error {
+// cardChange records a card.created or card.moved event: the card and the
+// card order of each affected column after the change, so a client applies
+// every shifted position.
+func cardChange(tx *gorm.DB, v *RoomView, actor uuid.UUID, typ string, c Card, columnIDs ...uuid.UUID) error {
 	order, err := cardOrder(tx, columnIDs...)
 	if err != nil {
-		return fmt.Errorf("card order: %w", err)
+		return err
 	}
-	data["cards"] = order
-	return change(tx, v, actor, typ, data)
+	return change(tx, v, actor, typ, api.CardData{Card: c.API(), Cards: order})
 }

@@ -7,28 +7,16 @@ import (
 	"github.com/google/uuid"
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
+
+	"github.com/syncboard/syncboard/api"
 )
-
-// Positions are 0..n-1 within a room (columns) and a column (cards). Every
-// change locks the room row first (memberRoom with lock), so changes to one
-// room are serialized and the shifts below never race; see docs/DESIGN.md.
-
-// clampInsert is where an item asked to go at pos lands among n items: the
-// end when pos is nil or past the end.
-func clampInsert(pos *int, n int) int {
-	if pos == nil || *pos > n {
-		return n
-	}
-	return *pos
-}
 
 // columnInRoom finds a column through the caller's membership of its room:
 // the column's room, unlocked, for the authorization check. Nobody else's
 // column is distinguishable from a missing one.
 func columnInRoom(tx *gorm.DB, userID, columnID uuid.UUID) (Column, error) {
 	var c Column
-	err := tx.Model(&Column{}).Select("columns.*").
-		Joins("JOIN room_members ON room_members.room_id = columns.room_id AND room_members.user_id = ?", userID).
+	err := tx.Model(&Column{}).Select("columns.*").Scopes(memberOf(userID, "columns.room_id")).
 		Where("columns.id = ?", columnID).Take(&c).Error
 	return c, notFound(err, "column")
 }
@@ -70,39 +58,30 @@ func lockedColumn(tx *gorm.DB, userID, columnID uuid.UUID) (RoomView, Column, er
 	return v, c, nil
 }
 
-func countIn(tx *gorm.DB, model any, where string, id uuid.UUID) (int, error) {
-	var n int64
-	if err := tx.Model(model).Where(where, id).Count(&n).Error; err != nil {
-		return 0, fmt.Errorf("count: %w", err)
-	}
-	return int(n), nil
-}
-
 // CreateColumn adds a column at pos (nil or past the end: the end), shifting
 // the columns at and after it. Any member may.
 //
-// Errors: CodeNotFound.
+// Errors: CodeNotFound, CodeUnavailable.
 func (s *Store) CreateColumn(ctx context.Context, userID, roomID uuid.UUID, name string, pos *int) (Column, error) {
 	var c Column
-	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err := s.tx(ctx, func(tx *gorm.DB) error {
 		v, err := memberRoom(tx, userID, roomID, true)
 		if err != nil {
 			return err
 		}
-		n, err := countIn(tx, &Column{}, "room_id = ?", roomID)
+		n, err := countIn(tx, &Column{}, "room_id", roomID)
 		if err != nil {
 			return err
 		}
 		at := clampInsert(pos, n)
-		if err := tx.Model(&Column{}).Where("room_id = ? AND position >= ?", roomID, at).
-			Update("position", gorm.Expr("position + 1")).Error; err != nil {
-			return fmt.Errorf("shift columns: %w", err)
+		if err := openGap(tx, &Column{}, "room_id", roomID, at); err != nil {
+			return err
 		}
 		c = Column{RoomID: roomID, Name: name, Position: at}
 		if err := tx.Create(&c).Error; err != nil {
 			return fmt.Errorf("create column: %w", err)
 		}
-		return columnChange(tx, &v, userID, EventColumnCreated, map[string]any{"column": toEventColumn(c)})
+		return columnChange(tx, &v, userID, api.EventColumnCreated, c)
 	})
 	return c, err
 }
@@ -115,10 +94,10 @@ type ColumnUpdate struct {
 
 // UpdateColumn renames and/or moves a column within its room.
 //
-// Errors: CodeNotFound.
+// Errors: CodeNotFound, CodeUnavailable.
 func (s *Store) UpdateColumn(ctx context.Context, userID, columnID uuid.UUID, up ColumnUpdate) (Column, error) {
 	var c Column
-	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err := s.tx(ctx, func(tx *gorm.DB) error {
 		v, col, err := lockedColumn(tx, userID, columnID)
 		if err != nil {
 			return err
@@ -130,7 +109,7 @@ func (s *Store) UpdateColumn(ctx context.Context, userID, columnID uuid.UUID, up
 			c.Name = *up.Name
 		}
 		if up.Position != nil {
-			n, err := countIn(tx, &Column{}, "room_id = ?", c.RoomID)
+			n, err := countIn(tx, &Column{}, "room_id", c.RoomID)
 			if err != nil {
 				return err
 			}
@@ -146,37 +125,16 @@ func (s *Store) UpdateColumn(ctx context.Context, userID, columnID uuid.UUID, up
 				return fmt.Errorf("update column: %w", err)
 			}
 		}
-		return columnChange(tx, &v, userID, EventColumnUpdated, map[string]any{"column": toEventColumn(c)})
+		return columnChange(tx, &v, userID, api.EventColumnUpdated, c)
 	})
 	return c, err
 }
 
-// shift makes room for an item moving from position from to position to
-// within one parent: the items between move one step towards from, in one
-// set-based UPDATE.
-func shift(tx *gorm.DB, model any, parentCol string, parentID uuid.UUID, from, to int) error {
-	var q *gorm.DB
-	switch {
-	case to < from:
-		q = tx.Model(model).Where(parentCol+" = ? AND position >= ? AND position < ?", parentID, to, from).
-			Update("position", gorm.Expr("position + 1"))
-	case to > from:
-		q = tx.Model(model).Where(parentCol+" = ? AND position > ? AND position <= ?", parentID, from, to).
-			Update("position", gorm.Expr("position - 1"))
-	default:
-		return nil
-	}
-	if q.Error != nil {
-		return fmt.Errorf("shift positions: %w", q.Error)
-	}
-	return nil
-}
-
 // DeleteColumn deletes a column with its cards and closes the gap.
 //
-// Errors: CodeNotFound.
+// Errors: CodeNotFound, CodeUnavailable.
 func (s *Store) DeleteColumn(ctx context.Context, userID, columnID uuid.UUID) error {
-	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	return s.tx(ctx, func(tx *gorm.DB) error {
 		v, c, err := lockedColumn(tx, userID, columnID)
 		if err != nil {
 			return err
@@ -188,21 +146,23 @@ func (s *Store) DeleteColumn(ctx context.Context, userID, columnID uuid.UUID) er
 		if err := tx.Delete(&Column{ID: c.ID}).Error; err != nil {
 			return fmt.Errorf("delete column: %w", err)
 		}
-		if err := tx.Model(&Column{}).Where("room_id = ? AND position > ?", c.RoomID, c.Position).
-			Update("position", gorm.Expr("position - 1")).Error; err != nil {
-			return fmt.Errorf("close the gap: %w", err)
+		if err := closeGap(tx, &Column{}, "room_id", c.RoomID, c.Position); err != nil {
+			return err
 		}
-		return columnChange(tx, &v, userID, EventColumnDeleted, map[string]any{"column_id": c.ID})
+		order, err := columnOrder(tx, v.ID)
+		if err != nil {
+			return err
+		}
+		return change(tx, &v, userID, api.EventColumnDeleted, api.ColumnDeletedData{ColumnID: c.ID, Columns: order})
 	})
 }
 
-// columnChange is change for column events, whose data also carries the
-// room's column order after the change ("columns").
-func columnChange(tx *gorm.DB, v *RoomView, actor uuid.UUID, typ string, data map[string]any) error {
+// columnChange records a column.created or column.updated event: the
+// column and the room's column order after the change.
+func columnChange(tx *gorm.DB, v *RoomView, actor uuid.UUID, typ string, c Column) error {
 	order, err := columnOrder(tx, v.ID)
 	if err != nil {
-		return fmt.Errorf("column order: %w", err)
+		return err
 	}
-	data["columns"] = order
-	return change(tx, v, actor, typ, data)
+	return change(tx, v, actor, typ, api.ColumnData{Column: c.API(), Columns: order})
 }

@@ -29,19 +29,28 @@ const (
 )
 
 // Error is SyncBoard's one error type: a code, a message safe to show a
-// client, and for validation failures the problem with each field.
+// client, for validation failures the problem with each field, and
+// optionally the cause, which is logged and never shown.
 type Error struct {
 	Code    Code
 	Message string
 	Fields  map[string]string
+	Err     error
 }
 
 func (e *Error) Error() string {
+	s := fmt.Sprintf("%s: %s", e.Code, e.Message)
 	if len(e.Fields) > 0 {
-		return fmt.Sprintf("%s: %s %v", e.Code, e.Message, e.Fields)
+		s += fmt.Sprintf(" %v", e.Fields)
 	}
-	return fmt.Sprintf("%s: %s", e.Code, e.Message)
+	if e.Err != nil {
+		s += ": " + e.Err.Error()
+	}
+	return s
 }
+
+// Unwrap returns the cause.
+func (e *Error) Unwrap() error { return e.Err }
 
 // Errorf returns an *Error with a formatted message.
 func Errorf(code Code, format string, args ...any) *Error {

@@ -10,69 +10,6 @@ import (
 	"gorm.io/gorm"
 )
 
-// Event types: one per kind of change to a room.
-const (
-	EventRoomUpdated   = "room.updated"
-	EventRoomDeleted   = "room.deleted"
-	EventMemberAdded   = "member.added"
-	EventMemberRemoved = "member.removed"
-	EventColumnCreated = "column.created"
-	EventColumnUpdated = "column.updated"
-	EventColumnDeleted = "column.deleted"
-	EventCardCreated   = "card.created"
-	EventCardUpdated   = "card.updated"
-	EventCardMoved     = "card.moved"
-	EventCardDeleted   = "card.deleted"
-)
-
-// The shapes inside an event's data. They match the API's Column, Card and
-// Member, so a client parses them with the same code.
-type (
-	eventUser struct {
-		ID          uuid.UUID `json:"id"`
-		Email       string    `json:"email"`
-		DisplayName string    `json:"display_name"`
-		CreatedAt   time.Time `json:"created_at"`
-	}
-	eventMember struct {
-		User     eventUser `json:"user"`
-		Role     string    `json:"role"`
-		JoinedAt time.Time `json:"joined_at"`
-	}
-	eventColumn struct {
-		ID       uuid.UUID `json:"id"`
-		RoomID   uuid.UUID `json:"room_id"`
-		Name     string    `json:"name"`
-		Position int       `json:"position"`
-	}
-	eventCard struct {
-		ID          uuid.UUID  `json:"id"`
-		ColumnID    uuid.UUID  `json:"column_id"`
-		Title       string     `json:"title"`
-		Description string     `json:"description"`
-		Position    int        `json:"position"`
-		CreatedBy   *uuid.UUID `json:"created_by"`
-		CreatedAt   time.Time  `json:"created_at"`
-		UpdatedAt   time.Time  `json:"updated_at"`
-	}
-)
-
-func toEventColumn(c Column) eventColumn {
-	return eventColumn{ID: c.ID, RoomID: c.RoomID, Name: c.Name, Position: c.Position}
-}
-
-func toEventCard(c Card) eventCard {
-	return eventCard{ID: c.ID, ColumnID: c.ColumnID, Title: c.Title, Description: c.Description,
-		Position: c.Position, CreatedBy: c.CreatedBy, CreatedAt: c.CreatedAt.UTC(), UpdatedAt: c.UpdatedAt.UTC()}
-}
-
-func toEventMember(m RoomMember) eventMember {
-	return eventMember{
-		User: eventUser{ID: m.User.ID, Email: m.User.Email, DisplayName: m.User.DisplayName, CreatedAt: m.User.CreatedAt.UTC()},
-		Role: m.Role, JoinedAt: m.JoinedAt.UTC(),
-	}
-}
-
 // change bumps the room's version and records the change as an event with
 // the new version, in the caller's transaction: the event commits if and
 // only if the change does.
@@ -88,18 +25,8 @@ func change(tx *gorm.DB, v *RoomView, actor uuid.UUID, typ string, data any) err
 	if err := tx.Create(&ev).Error; err != nil {
 		return fmt.Errorf("record %s event: %w", typ, err)
 	}
-	// PostgreSQL delivers the notification when (and only if) the
-	// transaction commits, to the listening connection of every instance.
-	if err := tx.Exec("SELECT pg_notify(?, ?)", EventChannel, fmt.Sprintf("%s:%d", v.ID, v.Version)).Error; err != nil {
-		return fmt.Errorf("notify %s event: %w", typ, err)
-	}
-	return nil
+	return notify(tx, Notice{Room: v.ID, Version: v.Version})
 }
-
-// EventChannel is the PostgreSQL NOTIFY channel of room events; a payload
-// is "<room ID>:<version>", or "<room ID>:<version>:room.deleted:<actor ID>"
-// for a deleted room.
-const EventChannel = "room_events"
 
 // EventsAfter returns a room's events after version after, in order, at
 // most limit, whoever asks: for the server's own fan-out, which checks
@@ -108,7 +35,7 @@ func (s *Store) EventsAfter(ctx context.Context, roomID uuid.UUID, after int64, 
 	var events []RoomEvent
 	err := s.db.WithContext(ctx).Where("room_id = ? AND version > ?", roomID, after).Order("version").Limit(limit).Find(&events).Error
 	if err != nil {
-		return nil, fmt.Errorf("read events: %w", err)
+		return nil, Classify(fmt.Errorf("read events: %w", err))
 	}
 	return events, nil
 }
@@ -116,8 +43,10 @@ func (s *Store) EventsAfter(ctx context.Context, roomID uuid.UUID, after int64, 
 // columnOrder is the room's column IDs by position, after a change.
 func columnOrder(tx *gorm.DB, roomID uuid.UUID) ([]uuid.UUID, error) {
 	var ids []uuid.UUID
-	err := tx.Model(&Column{}).Where("room_id = ?", roomID).Order("position, id").Pluck("id", &ids).Error
-	return ids, err
+	if err := tx.Model(&Column{}).Where("room_id = ?", roomID).Order("position, id").Pluck("id", &ids).Error; err != nil {
+		return nil, fmt.Errorf("column order: %w", err)
+	}
+	return ids, nil
 }
 
 // cardOrder is, for each column given, its card IDs by position, after a
@@ -128,7 +57,7 @@ func cardOrder(tx *gorm.DB, columnIDs ...uuid.UUID) (map[uuid.UUID][]uuid.UUID, 
 	}
 	err := tx.Model(&Card{}).Select("id, column_id").Where("column_id IN ?", columnIDs).Order("position, id").Scan(&rows).Error
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("card order: %w", err)
 	}
 	out := make(map[uuid.UUID][]uuid.UUID, len(columnIDs))
 	for _, id := range columnIDs {
@@ -147,13 +76,13 @@ var ErrResync = &Error{Code: CodeResyncRequired, Message: "events this old are n
 // Events returns the room's events after version since, in order, at most
 // limit, and the room's current version.
 //
-// Errors: CodeNotFound, CodeResyncRequired.
+// Errors: CodeNotFound, CodeResyncRequired, CodeUnavailable.
 func (s *Store) Events(ctx context.Context, userID, roomID uuid.UUID, since int64, limit int) ([]RoomEvent, int64, error) {
 	var (
 		events []RoomEvent
 		v      RoomView
 	)
-	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err := s.tx(ctx, func(tx *gorm.DB) error {
 		var err error
 		if v, err = memberRoom(tx, userID, roomID, false); err != nil {
 			return err
@@ -182,7 +111,7 @@ func (s *Store) Events(ctx context.Context, userID, roomID uuid.UUID, since int6
 func (s *Store) PruneEvents(ctx context.Context, cutoff time.Time) (int64, error) {
 	res := s.db.WithContext(ctx).Where("at < ?", cutoff).Delete(&RoomEvent{})
 	if res.Error != nil {
-		return 0, fmt.Errorf("prune events: %w", res.Error)
+		return 0, Classify(fmt.Errorf("prune events: %w", res.Error))
 	}
 	return res.RowsAffected, nil
 }

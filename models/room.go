@@ -3,7 +3,6 @@ package models
 import (
 	"context"
 	"crypto/sha256"
-	"database/sql"
 	"encoding/base64"
 	"errors"
 	"fmt"
@@ -13,6 +12,8 @@ import (
 	"github.com/google/uuid"
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
+
+	"github.com/syncboard/syncboard/api"
 )
 
 // RoomView is a room as one member sees it: with that member's role.
@@ -27,9 +28,8 @@ type RoomView struct {
 // takes this lock first (see docs/DESIGN.md, lock order).
 func memberRoom(tx *gorm.DB, userID, roomID uuid.UUID, lock bool) (RoomView, error) {
 	var v RoomView
-	q := tx.Model(&Room{}).
-		Select("rooms.*, room_members.role AS role").
-		Joins("JOIN room_members ON room_members.room_id = rooms.id AND room_members.user_id = ?", userID).
+	q := tx.Model(&Room{}).Select("rooms.*, room_members.role AS role").
+		Scopes(memberOf(userID, "rooms.id")).
 		Where("rooms.id = ?", roomID)
 	if lock {
 		q = q.Clauses(clause.Locking{Strength: "UPDATE", Table: clause.Table{Name: "rooms"}})
@@ -66,6 +66,8 @@ func bumpVersion(tx *gorm.DB, v *RoomView) error {
 }
 
 // CreateRoom creates a room whose owner is its creator, at version 1.
+//
+// Errors: CodeUnavailable.
 func (s *Store) CreateRoom(ctx context.Context, userID uuid.UUID, name string) (RoomView, error) {
 	room := Room{
 		Name:      name,
@@ -75,11 +77,11 @@ func (s *Store) CreateRoom(ctx context.Context, userID uuid.UUID, name string) (
 	}
 	// The room and its owner's membership in one transaction, through the
 	// Members association.
-	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err := s.tx(ctx, func(tx *gorm.DB) error {
 		return tx.Create(&room).Error
 	})
 	if err != nil {
-		return RoomView{}, fmt.Errorf("create room: %w", err)
+		return RoomView{}, Classify(fmt.Errorf("create room: %w", err))
 	}
 	room.Members = nil
 	return RoomView{Room: room, Role: RoleOwner}, nil
@@ -121,17 +123,18 @@ func DecodeRoomCursor(s string) (RoomCursor, error) {
 
 // ListRooms returns the caller's rooms, newest first, limit at a time,
 // after cursor (nil for the first page). next is nil on the last page.
+//
+// Errors: CodeUnavailable.
 func (s *Store) ListRooms(ctx context.Context, userID uuid.UUID, limit int, after *RoomCursor) (rooms []RoomView, next *RoomCursor, err error) {
-	q := s.db.WithContext(ctx).Model(&Room{}).
-		Select("rooms.*, room_members.role AS role").
-		Joins("JOIN room_members ON room_members.room_id = rooms.id AND room_members.user_id = ?", userID).
+	q := s.db.WithContext(ctx).Model(&Room{}).Select("rooms.*, room_members.role AS role").
+		Scopes(memberOf(userID, "rooms.id")).
 		Order("rooms.created_at DESC, rooms.id DESC").
 		Limit(limit + 1) // one more tells whether a next page exists
 	if after != nil {
 		q = q.Where("(rooms.created_at, rooms.id) < (?, ?)", after.CreatedAt, after.ID)
 	}
 	if err := q.Find(&rooms).Error; err != nil {
-		return nil, nil, fmt.Errorf("list rooms: %w", err)
+		return nil, nil, Classify(fmt.Errorf("list rooms: %w", err))
 	}
 	if len(rooms) > limit {
 		rooms = rooms[:limit]
@@ -146,12 +149,12 @@ func (s *Store) ListRooms(ctx context.Context, userID uuid.UUID, limit int, afte
 // whatever the board's size: the membership check, then one query per
 // association level.
 //
-// Errors: CodeNotFound.
+// Errors: CodeNotFound, CodeUnavailable.
 func (s *Store) Board(ctx context.Context, userID, roomID uuid.UUID) (RoomView, error) {
 	var v RoomView
 	// One read-only REPEATABLE READ transaction: every query sees the same
 	// snapshot, so the version and the cards in the body agree.
-	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err := s.tx(ctx, func(tx *gorm.DB) error {
 		var err error
 		if v, err = memberRoom(tx, userID, roomID, false); err != nil {
 			return err
@@ -172,15 +175,12 @@ func (s *Store) Board(ctx context.Context, userID, roomID uuid.UUID) (RoomView, 
 	return v, err
 }
 
-// readOnly runs a read of several statements on one snapshot.
-var readOnly = &sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true}
-
 // RenameRoom renames a room. Owner only.
 //
-// Errors: CodeNotFound, CodeForbidden.
+// Errors: CodeNotFound, CodeForbidden, CodeUnavailable.
 func (s *Store) RenameRoom(ctx context.Context, userID, roomID uuid.UUID, name string) (RoomView, error) {
 	var v RoomView
-	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err := s.tx(ctx, func(tx *gorm.DB) error {
 		var err error
 		if v, err = ownerRoom(tx, userID, roomID); err != nil {
 			return err
@@ -189,7 +189,7 @@ func (s *Store) RenameRoom(ctx context.Context, userID, roomID uuid.UUID, name s
 			return fmt.Errorf("rename room: %w", err)
 		}
 		v.Name = name
-		return change(tx, &v, userID, EventRoomUpdated, map[string]any{"name": name})
+		return change(tx, &v, userID, api.EventRoomUpdated, api.RoomUpdatedData{Name: name})
 	})
 	return v, err
 }
@@ -197,9 +197,9 @@ func (s *Store) RenameRoom(ctx context.Context, userID, roomID uuid.UUID, name s
 // DeleteRoomAs deletes a room with its members, columns and cards. Owner
 // only.
 //
-// Errors: CodeNotFound, CodeForbidden.
+// Errors: CodeNotFound, CodeForbidden, CodeUnavailable.
 func (s *Store) DeleteRoomAs(ctx context.Context, userID, roomID uuid.UUID) error {
-	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	return s.tx(ctx, func(tx *gorm.DB) error {
 		v, err := ownerRoom(tx, userID, roomID)
 		if err != nil {
 			return err
@@ -209,22 +209,21 @@ func (s *Store) DeleteRoomAs(ctx context.Context, userID, roomID uuid.UUID) erro
 		}
 		// The room's events go with it, so room.deleted is not stored: it
 		// travels in the notification itself, to the sockets watching.
-		return tx.Exec("SELECT pg_notify(?, ?)", EventChannel,
-			fmt.Sprintf("%s:%d:%s:%s", roomID, v.Version+1, EventRoomDeleted, userID)).Error
+		return notify(tx, Notice{Room: roomID, Version: v.Version + 1, Deleted: true, Actor: userID})
 	})
 }
 
 // Members lists a room's members with their users, in join order.
 //
-// Errors: CodeNotFound.
+// Errors: CodeNotFound, CodeUnavailable.
 func (s *Store) Members(ctx context.Context, userID, roomID uuid.UUID) ([]RoomMember, error) {
 	db := s.db.WithContext(ctx)
 	if _, err := memberRoom(db, userID, roomID, false); err != nil {
-		return nil, err
+		return nil, Classify(err)
 	}
 	var ms []RoomMember
 	if err := db.Preload("User").Where("room_id = ?", roomID).Order("joined_at, id").Find(&ms).Error; err != nil {
-		return nil, fmt.Errorf("list members: %w", err)
+		return nil, Classify(fmt.Errorf("list members: %w", err))
 	}
 	return ms, nil
 }
@@ -232,10 +231,10 @@ func (s *Store) Members(ctx context.Context, userID, roomID uuid.UUID) ([]RoomMe
 // AddMember adds the user with email to a room as a member. Owner only.
 //
 // Errors: CodeNotFound (room, or no user with that email), CodeForbidden,
-// CodeAlreadyMember.
+// CodeAlreadyMember, CodeUnavailable.
 func (s *Store) AddMember(ctx context.Context, userID, roomID uuid.UUID, email string) (RoomMember, error) {
 	var m RoomMember
-	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err := s.tx(ctx, func(tx *gorm.DB) error {
 		v, err := ownerRoom(tx, userID, roomID)
 		if err != nil {
 			return err
@@ -254,7 +253,7 @@ func (s *Store) AddMember(ctx context.Context, userID, roomID uuid.UUID, email s
 			}
 			return fmt.Errorf("add member: %w", err)
 		}
-		return change(tx, &v, userID, EventMemberAdded, map[string]any{"member": toEventMember(m)})
+		return change(tx, &v, userID, api.EventMemberAdded, api.MemberAddedData{Member: m.API()})
 	})
 	return m, err
 }
@@ -263,9 +262,9 @@ func (s *Store) AddMember(ctx context.Context, userID, roomID uuid.UUID, email s
 // member removes itself (leaves); the owner cannot leave.
 //
 // Errors: CodeNotFound (room, or memberID not a member), CodeForbidden,
-// CodeOwnerCannotLeave.
+// CodeOwnerCannotLeave, CodeUnavailable.
 func (s *Store) RemoveMember(ctx context.Context, userID, roomID, memberID uuid.UUID) error {
-	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	return s.tx(ctx, func(tx *gorm.DB) error {
 		v, err := memberRoom(tx, userID, roomID, true)
 		if err != nil {
 			return err
@@ -283,7 +282,7 @@ func (s *Store) RemoveMember(ctx context.Context, userID, roomID, memberID uuid.
 		if res.RowsAffected == 0 {
 			return Errorf(CodeNotFound, "this user is not a member of the room")
 		}
-		return change(tx, &v, userID, EventMemberRemoved, map[string]any{"user_id": memberID})
+		return change(tx, &v, userID, api.EventMemberRemoved, api.MemberRemovedData{UserID: memberID})
 	})
 }
 
@@ -305,7 +304,7 @@ func deleteRoom(tx *gorm.DB, roomID uuid.UUID) error {
 // board, in one query and without loading columns or cards: a client whose
 // copy is current gets 304 for the price of this query.
 //
-// Errors: CodeNotFound.
+// Errors: CodeNotFound, CodeUnavailable.
 func (s *Store) BoardTag(ctx context.Context, userID, roomID uuid.UUID) (RoomView, string, error) {
 	var row struct {
 		RoomView
@@ -314,10 +313,10 @@ func (s *Store) BoardTag(ctx context.Context, userID, roomID uuid.UUID) (RoomVie
 	err := s.db.WithContext(ctx).Model(&Room{}).
 		Select(`rooms.*, room_members.role AS role, (SELECT max(u.updated_at) FROM room_members m
 JOIN users u ON u.id = m.user_id WHERE m.room_id = rooms.id) AS members_updated_at`).
-		Joins("JOIN room_members ON room_members.room_id = rooms.id AND room_members.user_id = ?", userID).
+		Scopes(memberOf(userID, "rooms.id")).
 		Where("rooms.id = ?", roomID).Take(&row).Error
 	if err != nil {
-		return RoomView{}, "", notFound(err, "room")
+		return RoomView{}, "", Classify(notFound(err, "room"))
 	}
 	return row.RoomView, boardTag(row.RoomView, row.MembersUpdatedAt), nil
 }

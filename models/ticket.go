@@ -20,11 +20,11 @@ const TicketTTL = 30 * time.Second
 // CreateTicket issues a single-use ticket that opens roomID's WebSocket as
 // userID. Only members get one.
 //
-// Errors: CodeNotFound.
+// Errors: CodeNotFound, CodeUnavailable.
 func (s *Store) CreateTicket(ctx context.Context, userID, roomID uuid.UUID) (ticket string, expiresAt time.Time, err error) {
 	db := s.db.WithContext(ctx)
 	if _, err := memberRoom(db, userID, roomID, false); err != nil {
-		return "", time.Time{}, err
+		return "", time.Time{}, Classify(err)
 	}
 	raw := make([]byte, 32)
 	if _, err := rand.Read(raw); err != nil {
@@ -34,7 +34,7 @@ func (s *Store) CreateTicket(ctx context.Context, userID, roomID uuid.UUID) (tic
 	now := db.NowFunc()
 	t := WSTicket{Hash: ticketHash(ticket), UserID: userID, RoomID: roomID, IssuedAt: now, ExpiresAt: now.Add(TicketTTL)}
 	if err := db.Create(&t).Error; err != nil {
-		return "", time.Time{}, fmt.Errorf("create ticket: %w", err)
+		return "", time.Time{}, Classify(fmt.Errorf("create ticket: %w", err))
 	}
 	// Expired tickets are swept by whoever issues the next one.
 	db.Where("expires_at < ?", now).Delete(&WSTicket{})
@@ -44,14 +44,14 @@ func (s *Store) CreateTicket(ctx context.Context, userID, roomID uuid.UUID) (tic
 // UseTicket consumes a ticket for roomID and returns its user and when it
 // was issued. A ticket works once, before it expires, for its room only.
 //
-// Errors: CodeUnauthorized.
+// Errors: CodeUnauthorized, CodeUnavailable.
 func (s *Store) UseTicket(ctx context.Context, ticket string, roomID uuid.UUID) (uuid.UUID, time.Time, error) {
 	var t WSTicket
 	err := s.db.WithContext(ctx).Clauses(clause.Returning{}).
 		Where("hash = ? AND room_id = ? AND expires_at > ?", ticketHash(ticket), roomID, s.db.NowFunc()).
 		Delete(&t).Error
 	if err != nil {
-		return uuid.Nil, time.Time{}, fmt.Errorf("use ticket: %w", err)
+		return uuid.Nil, time.Time{}, Classify(fmt.Errorf("use ticket: %w", err))
 	}
 	if t.UserID == uuid.Nil {
 		return uuid.Nil, time.Time{}, Errorf(CodeUnauthorized, "the ticket is unknown, used or expired")
@@ -62,6 +62,8 @@ func (s *Store) UseTicket(ctx context.Context, ticket string, roomID uuid.UUID) 
 // StillAllowed reports whether userID, authenticated at authAt, may still
 // watch roomID: the account exists, no revocation came after authAt, and
 // the membership holds.
+//
+// Errors: CodeUnavailable.
 func (s *Store) StillAllowed(ctx context.Context, userID, roomID uuid.UUID, authAt time.Time) (bool, error) {
 	var u User
 	err := s.db.WithContext(ctx).Take(&u, "id = ?", userID).Error
@@ -69,7 +71,7 @@ func (s *Store) StillAllowed(ctx context.Context, userID, roomID uuid.UUID, auth
 		return false, nil
 	}
 	if err != nil {
-		return false, err
+		return false, Classify(err)
 	}
 	if authAt.Before(u.TokensValidAfter) {
 		return false, nil
@@ -78,7 +80,7 @@ func (s *Store) StillAllowed(ctx context.Context, userID, roomID uuid.UUID, auth
 	if ErrorCode(err) == CodeNotFound {
 		return false, nil
 	}
-	return err == nil, err
+	return err == nil, Classify(err)
 }
 
 func ticketHash(ticket string) []byte {

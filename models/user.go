@@ -22,7 +22,8 @@ type NewUser struct {
 
 // CreateUser stores a new account.
 //
-// Errors: CodeEmailTaken when the address is registered already, in any case.
+// Errors: CodeEmailTaken when the address is registered already, in any
+// case; CodeUnavailable.
 func (s *Store) CreateUser(ctx context.Context, nu NewUser) (User, error) {
 	u := User{
 		Email:            nu.Email,
@@ -36,29 +37,29 @@ func (s *Store) CreateUser(ctx context.Context, nu NewUser) (User, error) {
 		if errors.Is(err, gorm.ErrDuplicatedKey) {
 			return User{}, Errorf(CodeEmailTaken, "an account with this email already exists")
 		}
-		return User{}, fmt.Errorf("create user: %w", err)
+		return User{}, Classify(fmt.Errorf("create user: %w", err))
 	}
 	return u, nil
 }
 
 // UserByEmail finds an account by its (lowercased) email.
 //
-// Errors: CodeNotFound.
+// Errors: CodeNotFound, CodeUnavailable.
 func (s *Store) UserByEmail(ctx context.Context, email string) (User, error) {
 	var u User
 	if err := s.db.WithContext(ctx).Where("lower(email) = lower(?)", email).Take(&u).Error; err != nil {
-		return User{}, notFound(err, "user")
+		return User{}, Classify(notFound(err, "user"))
 	}
 	return u, nil
 }
 
 // UserByID finds an account by ID.
 //
-// Errors: CodeNotFound.
+// Errors: CodeNotFound, CodeUnavailable.
 func (s *Store) UserByID(ctx context.Context, id uuid.UUID) (User, error) {
 	var u User
 	if err := s.db.WithContext(ctx).Take(&u, "id = ?", id).Error; err != nil {
-		return User{}, notFound(err, "user")
+		return User{}, Classify(notFound(err, "user"))
 	}
 	return u, nil
 }
@@ -73,7 +74,7 @@ type UserUpdate struct {
 
 // UpdateUser applies a change to an account and returns it.
 //
-// Errors: CodeNotFound.
+// Errors: CodeNotFound, CodeUnavailable.
 func (s *Store) UpdateUser(ctx context.Context, id uuid.UUID, up UserUpdate) (User, error) {
 	// updated_at moves with every change: a member's new display name must
 	// change the ETag of every board it appears on (see boardTag).
@@ -88,7 +89,7 @@ func (s *Store) UpdateUser(ctx context.Context, id uuid.UUID, up UserUpdate) (Us
 		changes["tokens_valid_after"] = *up.RevokeBefore
 	}
 	var u User
-	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err := s.tx(ctx, func(tx *gorm.DB) error {
 		if err := tx.Model(&User{}).Where("id = ?", id).Updates(changes).Error; err != nil {
 			return fmt.Errorf("update user: %w", err)
 		}

@@ -2,7 +2,7 @@
 // connections of this instance) as they commit on any instance.
 //
 // Instances share nothing but PostgreSQL. Each change's transaction
-// inserts its event and NOTIFYs "room_events" with "<room>:<version>"
+// inserts its event and NOTIFYs models.EventChannel with a models.Notice
 // (models.change). Each instance holds one LISTEN connection; a notification
 // only says "room R has news": the hub then reads the room's events after
 // the last version each subscriber has, in order, from room_events. So a
@@ -15,14 +15,13 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"strconv"
-	"strings"
 	"sync"
 	"time"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 
+	"github.com/syncboard/syncboard/api"
 	"github.com/syncboard/syncboard/models"
 )
 
@@ -177,14 +176,14 @@ func (h *Hub) listen(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
-		parts := strings.Split(n.Payload, ":")
-		id, err := uuid.Parse(parts[0])
+		notice, err := models.ParseNotice(n.Payload)
 		switch {
-		case err != nil || len(parts) < 2:
-		case len(parts) == 4 && parts[2] == models.EventRoomDeleted:
-			h.roomDeleted(id, parts[1], parts[3])
+		case err != nil:
+			h.log.Warn("ignored a notification that is not a room notice", "payload", n.Payload)
+		case notice.Deleted:
+			h.roomDeleted(notice)
 		default:
-			h.poke(id)
+			h.poke(notice.Room)
 		}
 	}
 }
@@ -278,12 +277,10 @@ func (h *Hub) send(s *Subscription, events []models.RoomEvent) {
 // roomDeleted sends each subscriber of a deleted room a room.deleted event
 // (built from the notification: the room's stored events are gone) and ends
 // the subscriptions with ErrRoomDeleted.
-func (h *Hub) roomDeleted(room uuid.UUID, version, actor string) {
-	v, _ := strconv.ParseInt(version, 10, 64)
-	ev := models.RoomEvent{RoomID: room, Version: v, Type: models.EventRoomDeleted, At: time.Now().UTC(), Data: []byte("{}")}
-	if id, err := uuid.Parse(actor); err == nil {
-		ev.ActorID = &id
-	}
+func (h *Hub) roomDeleted(n models.Notice) {
+	room, actor := n.Room, n.Actor
+	ev := models.RoomEvent{RoomID: room, Version: n.Version, Type: api.EventRoomDeleted, ActorID: &actor,
+		At: time.Now().UTC(), Data: []byte("{}")}
 	h.mu.Lock()
 	subs := make([]*Subscription, 0, len(h.rooms[room]))
 	for s := range h.rooms[room] {

@@ -10,7 +10,7 @@ import (
 	"github.com/zclconf/go-cty/cty"
 	"github.com/zclconf/go-cty/cty/function"
 
-	"github.com/syncboard/syncboard/internal/schemaload"
+	"github.com/syncboard/syncboard/internal/migrateplan"
 )
 
 // TestAtlasProjectFiles parses atlas.hcl and atlas.community.hcl as the CLI
@@ -63,8 +63,8 @@ func TestAtlasProjectFiles(t *testing.T) {
 			if diags.HasErrors() {
 				t.Fatalf("dev_url: %v", diags)
 			}
-			if dev.AsString() != schemaload.DefaultDevURL {
-				t.Errorf("dev_url default = %s, want the one atlasgo uses: %s", dev.AsString(), schemaload.DefaultDevURL)
+			if dev.AsString() != migrateplan.DefaultDevURL {
+				t.Errorf("dev_url default = %s, want the one atlasgo uses: %s", dev.AsString(), migrateplan.DefaultDevURL)
 			}
 			for _, name := range []string{"gorm", "local"} {
 				env, ok := envs[name]

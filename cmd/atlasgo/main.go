@@ -23,6 +23,7 @@ import (
 	"ariga.io/atlas/sql/migrate"
 
 	"github.com/syncboard/syncboard/database"
+	"github.com/syncboard/syncboard/internal/migrateplan"
 	"github.com/syncboard/syncboard/internal/schemaload"
 )
 
@@ -45,7 +46,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 		return err
 	}
 	if *devURL == "" {
-		*devURL = schemaload.DefaultDevURL
+		*devURL = migrateplan.DefaultDevURL
 	}
 	dir, err := migrate.NewLocalDir(*dirPath)
 	if err != nil {
@@ -80,14 +81,14 @@ func diff(ctx context.Context, dir *migrate.LocalDir, devURL, name string, check
 	if err != nil {
 		return err
 	}
-	p, err := schemaload.NewPlanner(ctx, devURL)
+	p, err := migrateplan.NewPlanner(ctx, devURL)
 	if err != nil {
 		return err
 	}
 	defer p.Close()
 	plan, err := p.Plan(ctx, dir, name, desired)
 	switch {
-	case errors.Is(err, schemaload.ErrNoChanges):
+	case errors.Is(err, migrateplan.ErrNoChanges):
 		// The atlas CLI's words for the same outcome.
 		fmt.Fprintln(stdout, "The migration directory is synced with the desired state, no changes to be made")
 		return nil

@@ -1,36 +1,25 @@
-// Package schemaload turns the GORM models into the desired database schema
-// and plans the next migration from it, with the same Atlas engine and steps
-// as `atlas migrate diff --env gorm`: run the models' DDL on a clean dev
-// database and inspect it (the desired state), replay migrations/ on the same
-// dev database and inspect it (the current state), diff the two, and write
-// the plan with Atlas's default formatter plus an updated atlas.sum.
+// Package schemaload turns the GORM models into the DDL of the schema they
+// describe, through Atlas's GORM provider: what cmd/atlas-loader prints for
+// the atlas CLI and what internal/migrateplan plans migrations towards.
 //
-// It links Atlas's GORM provider, which pulls in the sqlite, sqlserver, mysql
-// and spanner drivers, so only tools and tests import it; the server binary
+// It loads only; it never connects to a database (planning is
+// internal/migrateplan), so the loader links the models and the provider and
+// nothing of the server's migration code. The provider itself links the
+// postgres, sqlite, sqlserver, mysql and spanner GORM drivers (pgx among
+// them), so only tools and tests import this package; the server binary
 // never does.
 package schemaload
 
 import (
-	"context"
-	"errors"
 	"fmt"
 	"sync"
-	"testing/fstest"
 
 	"ariga.io/atlas-provider-gorm/gormschema"
 	"ariga.io/atlas/sdk/recordriver"
-	"ariga.io/atlas/sql/migrate"
-	"ariga.io/atlas/sql/schema"
 	"gorm.io/gorm"
 
-	"github.com/syncboard/syncboard/dbmigrate"
 	"github.com/syncboard/syncboard/models"
 )
-
-// DefaultDevURL is the dev database Atlas computes states on. It must be
-// empty; its search_path binds Atlas to one schema, so migrations come out
-// unqualified ("users", not "public"."users"). atlas.hcl uses the same URL.
-const DefaultDevURL = "postgres://postgres@127.0.0.1:5432/syncboard_dev?sslmode=disable&search_path=public"
 
 // SQL returns the DDL of the schema the GORM models describe, as the atlas
 // CLI's external_schema data source reads it from cmd/atlas-loader.
@@ -55,101 +44,3 @@ func SQLFor(ms ...any) (string, error) {
 }
 
 var loadMu sync.Mutex
-
-// ErrNoChanges is returned by Plan when migrations/ already describes the
-// models: there is nothing to generate.
-var ErrNoChanges = migrate.ErrNoPlan
-
-// Planner plans migrations on one dev database.
-type Planner struct {
-	drv   migrate.Driver
-	close func() error
-}
-
-// NewPlanner connects to the (empty) dev database at devURL.
-func NewPlanner(ctx context.Context, devURL string) (*Planner, error) {
-	client, err := dbmigrate.Open(ctx, devURL)
-	if err != nil {
-		return nil, err
-	}
-	if client.URL.Schema == "" {
-		_ = client.Close()
-		return nil, errors.New("the dev database URL must bind a schema with search_path=public")
-	}
-	return &Planner{drv: client.Driver, close: client.Close}, nil
-}
-
-// Close closes the dev connection.
-func (p *Planner) Close() error { return p.close() }
-
-// Desired runs desiredSQL on the dev database, inspects the result and
-// restores the dev database to empty.
-func (p *Planner) Desired(ctx context.Context, desiredSQL string) (*schema.Realm, error) {
-	files := fstest.MapFS{"schema.sql": {Data: []byte(desiredSQL)}}
-	dir := dbmigrate.FSDir{FS: files}
-	sum, err := dir.Checksum()
-	if err != nil {
-		return nil, err
-	}
-	b, err := sum.MarshalText()
-	if err != nil {
-		return nil, err
-	}
-	files[migrate.HashFileName] = &fstest.MapFile{Data: b}
-	ex, err := migrate.NewExecutor(p.drv, dir, migrate.NopRevisionReadWriter{})
-	if err != nil {
-		return nil, err
-	}
-	realm, err := ex.Replay(ctx, migrate.SchemaConn(p.drv, "", nil))
-	if err != nil {
-		return nil, fmt.Errorf("load the models' schema on the dev database: %w", err)
-	}
-	return realm, nil
-}
-
-// Current replays dir on the dev database and returns the schema it leaves.
-func (p *Planner) Current(ctx context.Context, dir migrate.Dir) (*schema.Realm, error) {
-	ex, err := migrate.NewExecutor(p.drv, dir, migrate.NopRevisionReadWriter{})
-	if err != nil {
-		return nil, err
-	}
-	realm, err := ex.Replay(ctx, migrate.SchemaConn(p.drv, "", nil))
-	if err != nil {
-		return nil, fmt.Errorf("replay the migration directory: %w", err)
-	}
-	return realm, nil
-}
-
-// Diff returns the changes that take schema from to schema to, compared the
-// way `atlas migrate diff` compares them.
-func (p *Planner) Diff(from, to *schema.Realm) ([]schema.Change, error) {
-	if len(from.Schemas) != 1 || len(to.Schemas) != 1 {
-		return nil, fmt.Errorf("expected one schema on each side, got %d and %d", len(from.Schemas), len(to.Schemas))
-	}
-	s1, s2 := *from.Schemas[0], *to.Schemas[0]
-	s1.Name = s2.Name
-	return p.drv.SchemaDiff(&s1, &s2, schema.DiffNormalized())
-}
-
-// Plan computes the next migration of dir towards desiredSQL, named name
-// (may be empty). It returns ErrNoChanges when there is nothing to do.
-func (p *Planner) Plan(ctx context.Context, dir migrate.Dir, name, desiredSQL string) (*migrate.Plan, error) {
-	desired, err := p.Desired(ctx, desiredSQL)
-	if err != nil {
-		return nil, err
-	}
-	return p.planner(dir).PlanSchema(ctx, name, migrate.Realm(desired))
-}
-
-// Write writes plan into dir as a new file and rewrites dir's atlas.sum.
-func (p *Planner) Write(dir migrate.Dir, plan *migrate.Plan) error {
-	return p.planner(dir).WritePlan(plan)
-}
-
-func (p *Planner) planner(dir migrate.Dir) *migrate.Planner {
-	return migrate.NewPlanner(p.drv, dir,
-		migrate.PlanFormat(migrate.DefaultFormatter),
-		migrate.PlanWithSchemaQualifier(""),
-		migrate.PlanWithDiffOptions(schema.DiffNormalized()),
-	)
-}

@@ -1,0 +1,133 @@
+// Package api holds the JSON shapes of SyncBoard's HTTP API: each shape has
+// exactly one definition here, used by the REST responses (handlers) and by
+// the payloads of room events (models) alike, so a client parses a card the
+// same way whether it came from GET /api/cards/{id} or from a socket.
+//
+// The package is a leaf: it imports no other package of the project. Models
+// convert themselves into these shapes (models.Card.API and friends), once
+// each; openapi/openapi.yaml describes the same shapes for clients.
+package api
+
+import (
+	"encoding/json"
+	"time"
+
+	"github.com/google/uuid"
+)
+
+// User is an account as others see it: never its password hash.
+type User struct {
+	ID          uuid.UUID `json:"id"`
+	Email       string    `json:"email"`
+	DisplayName string    `json:"display_name"`
+	CreatedAt   time.Time `json:"created_at"`
+}
+
+// AuthResponse answers register, login and a change to one's account: a
+// bearer token and the user it belongs to.
+type AuthResponse struct {
+	AccessToken string    `json:"access_token"`
+	TokenType   string    `json:"token_type"`
+	ExpiresAt   time.Time `json:"expires_at"`
+	User        User      `json:"user"`
+}
+
+// Room is a board as one member sees it: Role is the caller's.
+type Room struct {
+	ID        uuid.UUID `json:"id"`
+	Name      string    `json:"name"`
+	CreatedBy uuid.UUID `json:"created_by"`
+	CreatedAt time.Time `json:"created_at"`
+	Version   int64     `json:"version"`
+	Role      string    `json:"role"`
+}
+
+// RoomPage is a page of the caller's rooms; NextCursor is nil on the last.
+type RoomPage struct {
+	Items      []Room  `json:"items"`
+	NextCursor *string `json:"next_cursor"`
+}
+
+// Member is a user's membership of a room.
+type Member struct {
+	User     User      `json:"user"`
+	Role     string    `json:"role"`
+	JoinedAt time.Time `json:"joined_at"`
+}
+
+// Column is a list on a board.
+type Column struct {
+	ID       uuid.UUID `json:"id"`
+	RoomID   uuid.UUID `json:"room_id"`
+	Name     string    `json:"name"`
+	Position int       `json:"position"`
+}
+
+// Card sits in a column. CreatedBy is null once its author's account is
+// deleted.
+type Card struct {
+	ID          uuid.UUID  `json:"id"`
+	ColumnID    uuid.UUID  `json:"column_id"`
+	Title       string     `json:"title"`
+	Description string     `json:"description"`
+	Position    int        `json:"position"`
+	CreatedBy   *uuid.UUID `json:"created_by"`
+	CreatedAt   time.Time  `json:"created_at"`
+	UpdatedAt   time.Time  `json:"updated_at"`
+}
+
+// Board is a Room with its members and its columns, each with its cards,
+// all in order.
+type Board struct {
+	Room
+	Members []Member      `json:"members"`
+	Columns []BoardColumn `json:"columns"`
+}
+
+// BoardColumn is a Column inside a Board, with its cards by position.
+type BoardColumn struct {
+	Column
+	Cards []Card `json:"cards"`
+}
+
+// Ticket opens one room's WebSocket once, shortly.
+type Ticket struct {
+	Ticket    string    `json:"ticket"`
+	ExpiresAt time.Time `json:"expires_at"`
+}
+
+// Status is the body of the health and readiness probes.
+type Status struct {
+	Status string `json:"status"`
+}
+
+// ErrorBody is the body of every 4xx and 5xx response.
+type ErrorBody struct {
+	Error ErrorDetail `json:"error"`
+}
+
+// ErrorDetail is the inside of ErrorBody; Fields is set only for
+// validation_failed.
+type ErrorDetail struct {
+	Code    string            `json:"code"`
+	Message string            `json:"message"`
+	Fields  map[string]string `json:"fields,omitempty"`
+}
+
+// Event is one change to a room. Version is the room's version after it,
+// so a room's events are numbered consecutively; Data is one of the *Data
+// types below, chosen by Type.
+type Event struct {
+	Version int64           `json:"version"`
+	Type    string          `json:"type"`
+	ActorID *uuid.UUID      `json:"actor_id"`
+	At      time.Time       `json:"at"`
+	Data    json.RawMessage `json:"data"`
+}
+
+// EventPage answers the polling endpoint: events after the asked version
+// and the room's current version.
+type EventPage struct {
+	Events  []Event `json:"events"`
+	Version int64   `json:"version"`
+}

@@ -1,0 +1,82 @@
+package models
+
+import (
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/google/uuid"
+	"gorm.io/gorm"
+
+	"github.com/syncboard/syncboard/api"
+)
+
+// EventChannel is the PostgreSQL NOTIFY channel of room events. Its payloads
+// are Notices.
+const EventChannel = "room_events"
+
+// Notice is the payload of an EventChannel notification: "room Room is at
+// Version". It says only that there is news; listeners read the events
+// themselves from room_events. A deleted room's events are gone with it, so
+// its notice carries the deletion itself (Deleted, and who did it).
+//
+// On the wire it is "<room>:<version>", or
+// "<room>:<version>:room.deleted:<actor>" for a deletion: short, well under
+// PostgreSQL's 8,000-byte payload limit, and readable in psql.
+type Notice struct {
+	Room    uuid.UUID
+	Version int64
+	Deleted bool
+	Actor   uuid.UUID // set for a deletion only
+}
+
+// Encode writes the notice as a NOTIFY payload.
+func (n Notice) Encode() string {
+	if n.Deleted {
+		return fmt.Sprintf("%s:%d:%s:%s", n.Room, n.Version, api.EventRoomDeleted, n.Actor)
+	}
+	return fmt.Sprintf("%s:%d", n.Room, n.Version)
+}
+
+// ErrBadNotice is returned by ParseNotice for a payload Encode did not write.
+var ErrBadNotice = errors.New("not a room event notice")
+
+// ParseNotice reads a payload written by Encode.
+func ParseNotice(payload string) (Notice, error) {
+	parts := strings.Split(payload, ":")
+	if len(parts) != 2 && len(parts) != 4 {
+		return Notice{}, ErrBadNotice
+	}
+	room, err := uuid.Parse(parts[0])
+	if err != nil {
+		return Notice{}, ErrBadNotice
+	}
+	version, err := strconv.ParseInt(parts[1], 10, 64)
+	if err != nil || version < 1 {
+		return Notice{}, ErrBadNotice
+	}
+	n := Notice{Room: room, Version: version}
+	if len(parts) == 4 {
+		actor, err := uuid.Parse(parts[3])
+		if parts[2] != api.EventRoomDeleted || err != nil {
+			return Notice{}, ErrBadNotice
+		}
+		n.Deleted, n.Actor = true, actor
+	}
+	if n.Encode() != payload {
+		// Only the canonical form: no upper-case IDs, no leading zeros.
+		return Notice{}, ErrBadNotice
+	}
+	return n, nil
+}
+
+// notify sends n on EventChannel from tx: PostgreSQL delivers it when, and
+// only if, the transaction commits, to the listening connection of every
+// instance.
+func notify(tx *gorm.DB, n Notice) error {
+	if err := tx.Exec("SELECT pg_notify(?, ?)", EventChannel, n.Encode()).Error; err != nil {
+		return fmt.Errorf("notify room %s: %w", n.Room, err)
+	}
+	return nil
+}

@@ -1,0 +1,59 @@
+package models
+
+import "github.com/syncboard/syncboard/api"
+
+// The one conversion of each model into its API shape. REST responses and
+// event payloads both come from these, so they cannot drift apart. Times
+// are sent in UTC.
+
+// API is the user as the API shows it.
+func (u User) API() api.User {
+	return api.User{ID: u.ID, Email: u.Email, DisplayName: u.DisplayName, CreatedAt: u.CreatedAt.UTC()}
+}
+
+// API is the room as the member of this view sees it.
+func (v RoomView) API() api.Room {
+	return api.Room{ID: v.ID, Name: v.Name, CreatedBy: v.CreatedBy, CreatedAt: v.CreatedAt.UTC(), Version: v.Version, Role: v.Role}
+}
+
+// API is the membership with its user.
+func (m RoomMember) API() api.Member {
+	return api.Member{User: m.User.API(), Role: m.Role, JoinedAt: m.JoinedAt.UTC()}
+}
+
+// API is the column without its cards.
+func (c Column) API() api.Column {
+	return api.Column{ID: c.ID, RoomID: c.RoomID, Name: c.Name, Position: c.Position}
+}
+
+// API is the card.
+func (c Card) API() api.Card {
+	return api.Card{ID: c.ID, ColumnID: c.ColumnID, Title: c.Title, Description: c.Description,
+		Position: c.Position, CreatedBy: c.CreatedBy, CreatedAt: c.CreatedAt.UTC(), UpdatedAt: c.UpdatedAt.UTC()}
+}
+
+// API is the event; its data is stored already in its API shape.
+func (e RoomEvent) API() api.Event {
+	return api.Event{Version: e.Version, Type: e.Type, ActorID: e.ActorID, At: e.At.UTC(), Data: e.Data}
+}
+
+// BoardAPI is a board loaded by Store.Board: the room with its members and
+// its columns, each with its cards.
+func (v RoomView) BoardAPI() api.Board {
+	b := api.Board{
+		Room:    v.API(),
+		Members: make([]api.Member, 0, len(v.Members)),
+		Columns: make([]api.BoardColumn, 0, len(v.Columns)),
+	}
+	for _, m := range v.Members {
+		b.Members = append(b.Members, m.API())
+	}
+	for _, c := range v.Columns {
+		bc := api.BoardColumn{Column: c.API(), Cards: make([]api.Card, 0, len(c.Cards))}
+		for _, card := range c.Cards {
+			bc.Cards = append(bc.Cards, card.API())
+		}
+		b.Columns = append(b.Columns, bc)
+	}
+	return b
+}
