@@ -18,8 +18,9 @@ import (
 	"github.com/syncboard/syncboard/models"
 )
 
-// These tests hold the Rooms and the Columns-and-cards sections of
-// ../shared/api-contract.md through the real router on a private database.
+// These tests hold the Rooms, Members and Columns-and-cards behaviour of
+// docs/API.md and openapi/openapi.yaml through the real router on a
+// private database.
 // Every request goes through boardEnv.send, which fails the test on any 5xx.
 
 // boardEnv is one test's database and router (see newAuthEnv) with helpers
