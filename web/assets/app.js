@@ -1,12 +1,11 @@
 // app.js: SyncBoard's web client. Three views (sign in, the boards list, a
-// board) chosen by the URL's hash; the board view keeps the server's board
-// (confirmed), the moves still in flight (pending) and a keyboard move in
-// progress (lift), and draws their combination.
+// board) chosen by the URL's hash; the board view builds its page and
+// leaves the board's state to a BoardController (boardcontroller.js).
 import { Api, ApiError, Session, describe } from './api.js';
 import { announce, confirmAction, h, openDialog, replace, toast } from './dom.js';
-import * as S from './state.js';
 import { LiveRoom } from './live.js';
 import { BoardView } from './boardview.js';
+import { BoardController } from './boardcontroller.js';
 
 const session = new Session();
 const api = new Api(session, () => signOut('Your session has ended. Sign in again.'));
@@ -196,15 +195,10 @@ function roomsView() {
 
 // ---- a board ------------------------------------------------------------
 
+// boardView builds the board page and wires it to a BoardController, which
+// holds the board's state and decides; this function only draws and asks.
 function boardView(roomID) {
   const me = session.user;
-  let confirmed = null; // the board as the server has told it, version included
-  let etag = null;
-  let cachedBody = null; // the body etag names, for a 304
-  const pending = new Map(); // card ID -> {columnID, position, seq, done}
-  let lift = null; // {cardID, columnID, position, fromColumnID, fromPosition}
-  let moveSeq = 0;
-  let stopped = false;
   let membersOpen = false;
 
   const name = h('h1', { class: 'board-name' });
@@ -222,33 +216,46 @@ function boardView(roomID) {
   main.append(page);
   setCrumbs(h('a', { href: '#/', text: 'Boards' }), crumbName);
 
-  const view = new BoardView(boardRoot, {
-    moveCard: (id, col, pos) => moveCard(id, col, pos),
-    openCard,
-    addCard,
-    renameColumn,
-    moveColumn,
-    deleteColumn,
-    addColumn,
-    lift: liftCard,
-    nudge,
-    drop,
-    cancelLift,
+  const board = new BoardController({
+    api,
+    roomID,
+    me,
+    live: (callbacks) => new LiveRoom(api, roomID, callbacks),
+    ui: {
+      render,
+      status: setConnection,
+      leave: (message, kind) => {
+        toast(message, kind);
+        go('#/');
+      },
+      toast,
+      announce,
+      flash,
+      loadFailed: (err) => replace(boardRoot,
+        h('p', { class: 'notice', text: `The board could not be loaded. ${describe(err)}` }),
+        h('button', { type: 'button', class: 'btn btn-primary', text: 'Try again', onclick: () => route() })),
+    },
   });
 
-  // shown is the board on screen: the server's, with the moves in flight
-  // and a keyboard move in progress on top.
-  const shown = () => {
-    if (pending.size === 0 && !lift) return confirmed; // read only
-    const b = S.copy(confirmed);
-    for (const [id, p] of pending) S.moveCard(b, id, p.columnID, p.position);
-    if (lift && !S.moveCard(b, lift.cardID, lift.columnID, lift.position)) lift = null;
-    return b;
-  };
+  const view = new BoardView(boardRoot, {
+    moveCard: (id, col, pos) => board.moveCard(id, col, pos),
+    openCard,
+    addCard: (columnID, title) => board.addCard(columnID, title),
+    renameColumn,
+    moveColumn: (id, delta) => board.moveColumn(id, delta),
+    deleteColumn,
+    addColumn: (columnName) => board.addColumn(columnName),
+    lift: (cardID) => board.liftCard(cardID),
+    nudge: (dx, dy) => board.nudge(dx, dy),
+    drop: () => {
+      const moved = board.drop();
+      if (moved) view.focusCard(moved);
+    },
+    cancelLift: () => board.cancelLift(),
+  });
 
-  const render = () => {
-    if (stopped || !confirmed) return;
-    const b = shown();
+  function render(b, liftedID) {
+    page.setAttribute('aria-busy', 'false');
     document.title = `${b.name} · SyncBoard`;
     name.textContent = b.name;
     crumbName.textContent = b.name;
@@ -258,89 +265,8 @@ function boardView(roomID) {
     renameBtn.hidden = !owner;
     deleteBtn.hidden = !owner;
     membersBtn.textContent = `Members (${b.members.length})`;
-    view.render(b, lift?.cardID ?? null);
+    view.render(b, liftedID);
     if (membersOpen) renderMembers(b);
-  };
-
-  const leave = (message, kind = 'info') => {
-    if (stopped) return;
-    toast(message, kind);
-    go('#/');
-  };
-
-  // load fetches the board, revalidating with the ETag of the last fetch.
-  const load = async () => {
-    const res = await api.get(`/api/rooms/${roomID}`, { etag, withETag: true });
-    if (stopped) return;
-    let board;
-    if (res.notModified) {
-      board = JSON.parse(cachedBody);
-    } else {
-      cachedBody = JSON.stringify(res.body);
-      etag = res.etag;
-      board = res.body;
-    }
-    S.normalize(board);
-    // Events that arrived while this request was out may be newer than the
-    // snapshot; the newer board wins.
-    if (!confirmed || board.version >= confirmed.version) {
-      confirmed = board;
-      for (const [id, p] of pending) if (p.done) pending.delete(id);
-    }
-    page.setAttribute('aria-busy', 'false');
-    render();
-  };
-
-  const refetch = async () => {
-    try {
-      await load();
-    } catch (err) {
-      if (err instanceof ApiError && err.status === 404) leave('This board is gone, or you are no longer a member.', 'error');
-      else throw err;
-    }
-  };
-
-  const live = new LiveRoom(api, roomID, {
-    version: () => confirmed.version,
-    onStatus: (s) => { if (!stopped) setConnection(s); },
-    onResync: refetch,
-    onLost: (reason) => {
-      if (reason === 'gone') return leave('This board is gone, or you are no longer a member.', 'error');
-      // The socket's access ended: a 404 means removed and a 401 signed out
-      // (both leave the view); a board means only the socket's own
-      // credentials were revoked (a password change in this tab): go on.
-      refetch().then(() => { if (!stopped) live.start(); }).catch(() => {});
-    },
-    onEvent,
-  });
-
-  function onEvent(event) {
-    if (stopped || !confirmed) return;
-    const result = S.applyEvent(confirmed, event, me.id);
-    switch (result) {
-      case S.APPLIED: {
-        const c = event.data?.card;
-        if (c && event.actor_id === me.id && event.type === 'card.moved' && pending.get(c.id)?.done) pending.delete(c.id);
-        render();
-        if (c && event.actor_id !== me.id) flash(c.id);
-        break;
-      }
-      case S.GAP:
-        live.reconnect(0);
-        break;
-      case S.RESYNC:
-        refetch().catch(() => live.reconnect(1000));
-        break;
-      case S.DELETED:
-        live.stop();
-        leave(`“${confirmed.name}” was deleted by its owner.`, 'error');
-        break;
-      case S.REMOVED:
-        live.stop();
-        leave(`You were removed from “${confirmed.name}”.`, 'error');
-        break;
-      default: // STALE
-    }
   }
 
   function flash(cardID) {
@@ -351,66 +277,10 @@ function boardView(roomID) {
     el.classList.add('flash');
   }
 
-  const fail = (what, err) => {
-    if (err instanceof ApiError && err.status === 401) return; // signed out already
-    toast(`${what}. ${describe(err)}`, 'error');
-  };
-
-  // afterChange keeps the page true when the socket is not there to bring
-  // the change's event.
-  const afterChange = () => {
-    if (conn.dataset.status !== 'live') refetch().catch(() => {});
-  };
-
-  // attempt sends one change; its event will redraw the board. It says
-  // whether the server took it, and shows why not.
-  const attempt = async (what, call) => {
-    try {
-      await call();
-      afterChange();
-      return true;
-    } catch (err) {
-      fail(what, err);
-      return false;
-    }
-  };
-
-  // ---- cards ----
-
-  async function moveCard(cardID, columnID, position) {
-    const before = S.findCard(shown(), cardID);
-    if (!before) return;
-    if (before.column.id === columnID && before.index === position) return;
-    const seq = ++moveSeq;
-    pending.set(cardID, { columnID, position, seq, done: false });
-    render();
-    try {
-      await api.post(`/api/cards/${cardID}/move`, { column_id: columnID, position });
-      const p = pending.get(cardID);
-      if (p?.seq === seq) {
-        // Keep showing the move until its event arrives (in version order,
-        // so no earlier event can undo it on screen); without a socket,
-        // the refetch brings it.
-        p.done = true;
-        if (conn.dataset.status !== 'live') { pending.delete(cardID); afterChange(); }
-      }
-    } catch (err) {
-      if (pending.get(cardID)?.seq === seq) pending.delete(cardID);
-      render();
-      if (!(err instanceof ApiError && err.status === 401)) {
-        toast(`Could not move “${before.card.title}”. ${describe(err)} It is back where it was.`, 'error');
-        announce(`Move refused. ${before.card.title} is back in ${before.column.name}.`);
-      }
-      if (err instanceof ApiError && err.status !== 0 && err.status !== 401) refetch().catch(() => {});
-    }
-  }
-
-  function addCard(columnID, title) {
-    return attempt('Could not add the card', () => api.post(`/api/columns/${columnID}/cards`, { title }));
-  }
+  // ---- dialogs: they ask, the controller sends ----
 
   async function openCard(cardID) {
-    const found = S.findCard(shown(), cardID);
+    const found = board.card(cardID);
     if (!found) return;
     const { card } = found;
     const r = await openDialog({
@@ -424,121 +294,47 @@ function boardView(roomID) {
     try {
       if (r?.action === 'delete') {
         if (!await confirmAction('Delete this card?', `“${card.title}” will be deleted for everyone.`, 'Delete card')) return;
-        await api.del(`/api/cards/${cardID}`);
-        afterChange();
+        await board.deleteCard(cardID);
       } else if (r?.action === 'submit') {
         const body = {};
         if (r.values.title.trim() !== card.title) body.title = r.values.title;
         if (r.values.description !== card.description) body.description = r.values.description;
         if (Object.keys(body).length === 0) return;
-        await api.patch(`/api/cards/${cardID}`, body);
-        afterChange();
+        await board.updateCard(cardID, body);
       }
-    } catch (err) {
-      fail('Could not change the card', err);
     } finally {
       view.focusCard(cardID);
     }
   }
 
-  // Keyboard moves: lift, nudge, drop.
-  function liftCard(cardID) {
-    const found = S.findCard(shown(), cardID);
-    if (!found) return;
-    lift = { cardID, columnID: found.column.id, position: found.index, fromColumnID: found.column.id, fromPosition: found.index };
-    render();
-    announce(`Picked up ${found.card.title}. Arrow keys move it, Space drops it, Escape puts it back.`);
-  }
-
-  function nudge(dx, dy) {
-    if (!lift) return;
-    const b = shown();
-    const ci = b.columns.findIndex((c) => c.id === lift.columnID);
-    if (dx !== 0) {
-      const target = b.columns[ci + dx];
-      if (!target) return;
-      lift.columnID = target.id;
-      lift.position = Math.min(lift.position, target.cards.length);
-    } else {
-      lift.position = Math.max(0, Math.min(lift.position + dy, b.columns[ci].cards.length - 1));
-    }
-    render();
-    const col = S.findColumn(shown(), lift.columnID);
-    announce(`${col.name}, position ${lift.position + 1} of ${col.cards.length}.`);
-  }
-
-  function drop() {
-    if (!lift) return;
-    const l = lift;
-    lift = null;
-    const col = S.findColumn(confirmed, l.columnID);
-    if (l.columnID === l.fromColumnID && l.position === l.fromPosition) {
-      render();
-      announce('Dropped where it was.');
-      return;
-    }
-    announce(`Dropped in ${col?.name ?? 'the column'}, position ${l.position + 1}.`);
-    moveCard(l.cardID, l.columnID, l.position);
-    view.focusCard(l.cardID);
-  }
-
-  function cancelLift() {
-    if (!lift) return;
-    lift = null;
-    render();
-    announce('Move cancelled.');
-  }
-
-  // ---- columns ----
-
-  function addColumn(columnName) {
-    return attempt('Could not add the column', () => api.post(`/api/rooms/${roomID}/columns`, { name: columnName }));
-  }
-
   async function renameColumn(id) {
-    const col = S.findColumn(confirmed, id);
+    const col = board.column(id);
     if (!col) return;
     const r = await openDialog({ title: 'Rename column', fields: [{ name: 'name', label: 'Name', value: col.name, required: true, maxlength: 200 }] });
     if (r?.action !== 'submit') return;
-    await attempt('Could not rename the column', () => api.patch(`/api/columns/${id}`, { name: r.values.name }));
-  }
-
-  async function moveColumn(id, delta) {
-    const col = S.findColumn(confirmed, id);
-    if (!col) return;
-    await attempt('Could not move the column', () => api.patch(`/api/columns/${id}`, { position: col.position + delta }));
+    await board.renameColumn(id, r.values.name);
   }
 
   async function deleteColumn(id) {
-    const col = S.findColumn(confirmed, id);
+    const col = board.column(id);
     if (!col) return;
     const n = col.cards.length;
     const ok = await confirmAction(`Delete “${col.name}”?`,
       n === 0 ? 'The column will be deleted for everyone.' : `The column and its ${n} card${n === 1 ? '' : 's'} will be deleted for everyone.`,
       'Delete column');
     if (!ok) return;
-    await attempt('Could not delete the column', () => api.del(`/api/columns/${id}`));
+    await board.deleteColumn(id);
   }
 
-  // ---- the board itself ----
-
   renameBtn.addEventListener('click', async () => {
-    const r = await openDialog({ title: 'Rename board', fields: [{ name: 'name', label: 'Name', value: confirmed.name, required: true, maxlength: 200 }] });
+    const r = await openDialog({ title: 'Rename board', fields: [{ name: 'name', label: 'Name', value: board.confirmed.name, required: true, maxlength: 200 }] });
     if (r?.action !== 'submit') return;
-    await attempt('Could not rename the board', () => api.patch(`/api/rooms/${roomID}`, { name: r.values.name }));
+    await board.renameBoard(r.values.name);
   });
 
   deleteBtn.addEventListener('click', async () => {
-    const ok = await confirmAction(`Delete “${confirmed.name}”?`, 'Its columns, cards and members go with it, for everyone. This cannot be undone.', 'Delete board');
-    if (!ok) return;
-    try {
-      live.stop();
-      await api.del(`/api/rooms/${roomID}`);
-      leave(`“${confirmed.name}” was deleted.`);
-    } catch (err) {
-      fail('Could not delete the board', err);
-      live.start();
-    }
+    const ok = await confirmAction(`Delete “${board.confirmed.name}”?`, 'Its columns, cards and members go with it, for everyone. This cannot be undone.', 'Delete board');
+    if (ok) await board.deleteBoard();
   });
 
   // ---- members ----
@@ -548,7 +344,7 @@ function boardView(roomID) {
     panel.hidden = !membersOpen;
     membersBtn.setAttribute('aria-expanded', String(membersOpen));
     if (membersOpen) {
-      renderMembers(shown());
+      renderMembers(board.shown());
       panel.querySelector('input, button')?.focus();
     }
   });
@@ -562,9 +358,8 @@ function boardView(roomID) {
     memberError.hidden = true;
     if (memberEmail.value.trim() === '') return memberEmail.focus();
     try {
-      await api.post(`/api/rooms/${roomID}/members`, { email: memberEmail.value.trim() });
+      await board.addMember(memberEmail.value.trim());
       memberEmail.value = '';
-      afterChange();
     } catch (err) {
       if (err.code === 'not_found') err.message = 'No SyncBoard account uses that email.';
       if (err.code === 'already_member') err.message = 'That person is already a member.';
@@ -595,36 +390,15 @@ function boardView(roomID) {
 
   async function removeMember(m, self) {
     const ok = self
-      ? await confirmAction(`Leave “${confirmed.name}”?`, 'You will no longer see this board.', 'Leave board')
+      ? await confirmAction(`Leave “${board.confirmed.name}”?`, 'You will no longer see this board.', 'Leave board')
       : await confirmAction(`Remove ${m.user.display_name}?`, `${m.user.display_name} will no longer see this board.`, 'Remove');
     if (!ok) return;
-    try {
-      if (self) live.stop();
-      await api.del(`/api/rooms/${roomID}/members/${m.user.id}`);
-      if (self) leave(`You left “${confirmed.name}”.`);
-      else afterChange();
-    } catch (err) {
-      if (self) live.start();
-      fail(self ? 'Could not leave the board' : 'Could not remove the member', err);
-    }
+    if (self) await board.leaveBoard();
+    else await board.removeMember(m.user.id);
   }
 
-  // ---- start ----
-
-  load().then(() => { if (!stopped) live.start(); }).catch((err) => {
-    if (err instanceof ApiError && err.status === 404) leave('That board does not exist, or you are not a member of it.', 'error');
-    else if (!(err instanceof ApiError && err.status === 401)) {
-      replace(boardRoot, h('p', { class: 'notice', text: `The board could not be loaded. ${describe(err)}` }),
-        h('button', { type: 'button', class: 'btn btn-primary', text: 'Try again', onclick: () => route() }));
-    }
-  });
-
-  return {
-    stop() {
-      stopped = true;
-      live.stop();
-    },
-  };
+  board.start();
+  return { stop: () => board.stop() };
 }
 
 function initials(displayName) {

@@ -1,6 +1,7 @@
 // boardview.js: draws a board and turns pointer and keyboard gestures into
 // intents (move this card there, rename that column). It owns no state:
-// app.js decides, and calls render again.
+// app.js hands the intents to the BoardController (boardcontroller.js),
+// which decides and has render called again.
 import { h, reconcile } from './dom.js';
 
 const DRAG_THRESHOLD_PX = 5;

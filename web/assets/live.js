@@ -17,6 +17,9 @@ const MAX_BACKOFF_MS = 10_000;
 //   onResync()        events were pruned: refetch the board (returns a promise)
 //   onLost(reason)    "removed" (access revoked) or "gone" (room deleted or
 //                     no longer visible); the socket stays closed
+// status is the last status reported (null before start and after stop),
+// and live says whether it is "live": the page's one answer to "will this
+// change's event arrive by itself?".
 export class LiveRoom {
   constructor(api, roomID, callbacks) {
     this.api = api;
@@ -26,7 +29,15 @@ export class LiveRoom {
     this.timer = null;
     this.attempt = 0;
     this.stopped = true;
+    this.status = null;
     this.onOnline = () => this.reconnect(0);
+  }
+
+  get live() { return this.status === 'live'; }
+
+  report(status) {
+    this.status = status;
+    this.cb.onStatus(status);
   }
 
   start() {
@@ -37,6 +48,7 @@ export class LiveRoom {
 
   stop() {
     this.stopped = true;
+    this.status = null; // not reported: the page that stopped it decides what it shows
     window.removeEventListener('online', this.onOnline);
     clearTimeout(this.timer);
     const ws = this.ws;
@@ -57,7 +69,7 @@ export class LiveRoom {
 
   retryLater() {
     if (this.stopped) return;
-    this.cb.onStatus('offline');
+    this.report('offline');
     // Exponential backoff with jitter, so a restarted server is not met by
     // every client at the same instant.
     const base = Math.min(MAX_BACKOFF_MS, 500 * 2 ** this.attempt);
@@ -67,7 +79,7 @@ export class LiveRoom {
 
   async connect() {
     if (this.stopped) return;
-    this.cb.onStatus('connecting');
+    this.report('connecting');
     let ticket;
     try {
       ticket = await this.api.post(`/api/rooms/${this.roomID}/ws-ticket`);
@@ -87,7 +99,7 @@ export class LiveRoom {
     ws.addEventListener('open', () => {
       if (this.ws !== ws) return;
       this.attempt = 0;
-      this.cb.onStatus('live');
+      this.report('live');
     });
     ws.addEventListener('message', (m) => {
       if (this.ws !== ws) return;
@@ -111,7 +123,7 @@ export class LiveRoom {
       case CLOSE_REVOKED:
         return this.lose('removed');
       case CLOSE_RESYNC:
-        this.cb.onStatus('connecting');
+        this.report('connecting');
         try {
           await this.cb.onResync();
         } catch {
