@@ -1,19 +1,12 @@
 package handlers
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"net/url"
-	"os"
-	"slices"
-	"sort"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -22,144 +15,12 @@ import (
 
 	"github.com/gin-gonic/gin"
 	"github.com/google/uuid"
-	"github.com/jackc/pgx/v5"
 
 	"github.com/syncboard/syncboard/database"
-	"github.com/syncboard/syncboard/internal/apitest"
 	"github.com/syncboard/syncboard/internal/testdb"
 	"github.com/syncboard/syncboard/middleware"
 	"github.com/syncboard/syncboard/models"
 )
-
-func TestMain(m *testing.M) {
-	gin.SetMode(gin.TestMode)
-	os.Exit(m.Run())
-}
-
-// logBuffer is a slog JSON logger whose output a test can read back.
-type logBuffer struct{ buf bytes.Buffer }
-
-func (b *logBuffer) logger() *slog.Logger {
-	return slog.New(slog.NewJSONHandler(&b.buf, &slog.HandlerOptions{Level: slog.LevelDebug}))
-}
-
-// lines returns every log record written so far, decoded.
-func (b *logBuffer) lines(t *testing.T) []map[string]any {
-	t.Helper()
-	var out []map[string]any
-	for _, line := range strings.Split(strings.TrimRight(b.buf.String(), "\n"), "\n") {
-		if line == "" {
-			continue
-		}
-		var rec map[string]any
-		if err := json.Unmarshal([]byte(line), &rec); err != nil {
-			t.Fatalf("log line is not JSON: %v\n%s", err, line)
-		}
-		out = append(out, rec)
-	}
-	return out
-}
-
-// accessLines returns the access-log records ("msg": "request").
-func (b *logBuffer) accessLines(t *testing.T) []map[string]any {
-	t.Helper()
-	var out []map[string]any
-	for _, rec := range b.lines(t) {
-		if rec["msg"] == "request" {
-			out = append(out, rec)
-		}
-	}
-	return out
-}
-
-func quietLogger() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
-
-// newRouter builds the real router, wrapped so that every exchange is
-// checked against the OpenAPI document (internal/apitest); a nil Log is
-// replaced by a silent one.
-func newRouter(t *testing.T, d Deps) http.Handler {
-	t.Helper()
-	return apitest.Handler(t, newEngine(t, d))
-}
-
-// newEngine is newRouter without the document check, for the few tests that
-// add routes of their own (panics, error writing) which the document rightly
-// does not list.
-func newEngine(t *testing.T, d Deps) *gin.Engine {
-	t.Helper()
-	if d.Log == nil {
-		d.Log = quietLogger()
-	}
-	r, err := NewRouter(d)
-	if err != nil {
-		t.Fatalf("NewRouter: %v", err)
-	}
-	return r
-}
-
-func serve(r http.Handler, method, target string, header http.Header) *httptest.ResponseRecorder {
-	req := httptest.NewRequest(method, target, nil)
-	for k, vs := range header {
-		for _, v := range vs {
-			req.Header.Add(k, v)
-		}
-	}
-	rec := httptest.NewRecorder()
-	r.ServeHTTP(rec, req)
-	return rec
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
-}
-
-// requireErrorBody checks that rec holds the contract's error body and
-// nothing else ({"error": {"code", "message"}}, plus "fields" only for
-// validation_failed) with wantCode, and returns the message and fields.
-func requireErrorBody(t *testing.T, req string, rec *httptest.ResponseRecorder, wantCode models.Code) (string, map[string]string) {
-	t.Helper()
-	if ct := rec.Header().Get("Content-Type"); !strings.HasPrefix(ct, "application/json") {
-		t.Errorf("%s: Content-Type = %q, want application/json", req, ct)
-	}
-	var outer map[string]json.RawMessage
-	if err := json.Unmarshal(rec.Body.Bytes(), &outer); err != nil {
-		t.Fatalf("%s: body %q is not a JSON object: %v", req, rec.Body.String(), err)
-	}
-	if got, want := sortedKeys(outer), []string{"error"}; !slices.Equal(got, want) {
-		t.Errorf("%s: body %s has keys %v, want %v", req, rec.Body.String(), got, want)
-	}
-	var inner map[string]json.RawMessage
-	if err := json.Unmarshal(outer["error"], &inner); err != nil {
-		t.Fatalf("%s: body %s: \"error\" is not an object: %v", req, rec.Body.String(), err)
-	}
-	wantKeys := []string{"code", "message"}
-	if wantCode == models.CodeValidationFailed {
-		wantKeys = []string{"code", "fields", "message"}
-	}
-	if got := sortedKeys(inner); !slices.Equal(got, wantKeys) {
-		t.Errorf("%s: body %s: error has keys %v, want %v", req, rec.Body.String(), got, wantKeys)
-	}
-	var detail struct {
-		Code    string            `json:"code"`
-		Message string            `json:"message"`
-		Fields  map[string]string `json:"fields"`
-	}
-	if err := json.Unmarshal(outer["error"], &detail); err != nil {
-		t.Fatalf("%s: body %s: error has wrong types: %v", req, rec.Body.String(), err)
-	}
-	if detail.Code != string(wantCode) {
-		t.Errorf("%s: error code = %q, want %q (body %s)", req, detail.Code, wantCode, rec.Body.String())
-	}
-	if strings.TrimSpace(detail.Message) == "" {
-		t.Errorf("%s: error message is empty (body %s)", req, rec.Body.String())
-	}
-	return detail.Message, detail.Fields
-}
 
 func requireStatusOK(t *testing.T, req string, rec *httptest.ResponseRecorder) {
 	t.Helper()
@@ -206,34 +67,6 @@ func closedPool(t *testing.T) *models.Store {
 		t.Fatalf("database.Close: %v", err)
 	}
 	return models.NewStore(db)
-}
-
-// droppedDatabase returns a Store whose open pool's database has been
-// dropped under it (its connections terminated): a real outage, not a
-// closed handle.
-func droppedDatabase(t *testing.T) *models.Store {
-	t.Helper()
-	db, dbURL := testdb.Open(t)
-	store := models.NewStore(db)
-	if err := store.Ping(context.Background()); err != nil {
-		t.Fatalf("ping before the drop: %v", err)
-	}
-	u, err := url.Parse(dbURL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	conn, err := pgx.Connect(ctx, testdb.ServerURL())
-	if err != nil {
-		t.Fatalf("connect to %s: %v", testdb.ServerURL(), err)
-	}
-	defer conn.Close(ctx)
-	name := strings.TrimPrefix(u.Path, "/")
-	if _, err := conn.Exec(ctx, "DROP DATABASE "+pgx.Identifier{name}.Sanitize()+" WITH (FORCE)"); err != nil {
-		t.Fatalf("drop database %s: %v", name, err)
-	}
-	return store
 }
 
 func TestReadyz(t *testing.T) {
