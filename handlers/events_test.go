@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -213,4 +214,80 @@ func TestEventsPolling(t *testing.T) {
 	if code, page, _ := e.poll(t, tok, room.ID.String(), "?since=6"); code != 200 || len(page.Events) != 0 {
 		t.Errorf("after pruning, since=6 (current) = %d %+v; want 200 and no events", code, page)
 	}
+}
+
+// TestEventDataMatchesREST: an entity inside an event's data is exactly its
+// REST representation (one wire type, one conversion): the card of
+// card.created, card.updated and card.moved equals the body of the request
+// that made the change and, for the last one, GET /api/cards/{id}; likewise
+// columns and members.
+func TestEventDataMatchesREST(t *testing.T) {
+	t.Parallel()
+	e := newBoardEnv(t)
+	ann, bob := e.user(t, "ann"), e.user(t, "bob")
+	room := e.createRoom(t, ann, "wire")
+	rest := map[string]json.RawMessage{} // event type and entity -> REST body
+
+	body := func(c call, status int) json.RawMessage {
+		rec := e.send(t, c)
+		requireStatus(t, c, rec, status)
+		return json.RawMessage(rec.Body.Bytes())
+	}
+	rest["column.created"] = body(apiCall(http.MethodPost, roomPath(room.ID)+"/columns", ann, map[string]any{"name": "To do"}), http.StatusCreated)
+	todo := requireColumn(t, "create column", rest["column.created"])
+	done := e.createColumn(t, ann, room.ID, "Done")
+	rest["column.updated"] = body(apiCall(http.MethodPatch, columnPath(done.ID), ann, map[string]any{"name": "Shipped", "position": 0}), http.StatusOK)
+	rest["member.added"] = body(apiCall(http.MethodPost, roomPath(room.ID)+"/members", ann, map[string]any{"email": bob.Email}), http.StatusCreated)
+	rest["card.created"] = body(apiCall(http.MethodPost, columnPath(todo.ID)+"/cards", ann,
+		map[string]any{"title": "Ship it", "description": "with care"}), http.StatusCreated)
+	card := requireCard(t, "create card", rest["card.created"])
+	rest["card.updated"] = body(apiCall(http.MethodPatch, cardPath(card.ID), bob, map[string]any{"title": "Ship it now"}), http.StatusOK)
+	rest["card.moved"] = body(apiCall(http.MethodPost, cardPath(card.ID)+"/move", bob,
+		map[string]any{"column_id": done.ID, "position": 0}), http.StatusOK)
+	got := body(apiCall(http.MethodGet, cardPath(card.ID), ann, nil), http.StatusOK)
+	if !sameJSON(t, got, rest["card.moved"]) {
+		t.Errorf("GET card = %s\nthe move's response = %s", got, rest["card.moved"])
+	}
+
+	page := body(apiCall(http.MethodGet, roomPath(room.ID)+"/events?since=0", ann, nil), http.StatusOK)
+	var events struct {
+		Events []struct {
+			Type string                     `json:"type"`
+			Data map[string]json.RawMessage `json:"data"`
+		} `json:"events"`
+	}
+	if err := json.Unmarshal(page, &events); err != nil {
+		t.Fatal(err)
+	}
+	entity := map[string]string{"column.created": "column", "column.updated": "column", "member.added": "member",
+		"card.created": "card", "card.updated": "card", "card.moved": "card"}
+	seen := map[string]bool{}
+	for _, ev := range events.Events {
+		key, ok := entity[ev.Type]
+		if !ok || seen[ev.Type] {
+			continue
+		}
+		seen[ev.Type] = true
+		if !sameJSON(t, ev.Data[key], rest[ev.Type]) {
+			t.Errorf("%s: data.%s = %s\nits REST representation = %s", ev.Type, key, ev.Data[key], rest[ev.Type])
+		}
+	}
+	for typ := range entity {
+		if !seen[typ] {
+			t.Errorf("no %s event among %s", typ, page)
+		}
+	}
+}
+
+// sameJSON reports whether two JSON documents hold the same value.
+func sameJSON(t *testing.T, a, b json.RawMessage) bool {
+	t.Helper()
+	var va, vb any
+	if err := json.Unmarshal(a, &va); err != nil {
+		t.Fatalf("not JSON: %s", a)
+	}
+	if err := json.Unmarshal(b, &vb); err != nil {
+		t.Fatalf("not JSON: %s", b)
+	}
+	return reflect.DeepEqual(va, vb)
 }
