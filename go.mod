@@ -14,6 +14,7 @@ require (
 	github.com/hashicorp/hcl/v2 v2.13.0
 	github.com/jackc/pgx/v5 v5.12.0
 	github.com/joho/godotenv v1.5.1
+	github.com/peterldowns/pgtestdb v0.1.1
 	github.com/zclconf/go-cty v1.14.4
 	golang.org/x/crypto v0.59.0
 	golang.org/x/time v0.12.0
