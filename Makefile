@@ -8,11 +8,14 @@ help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-15s %s\n", $$1, $$2}'
 
 run: build ## serve on HTTP_ADDR (default :8080), creating and migrating the database first
+	@$(GO) build -o bin/dbcheck ./cmd/dbcheck && ./bin/dbcheck -app
 	./bin/syncboard
 
 build: ## build a static binary into bin/syncboard
 	CGO_ENABLED=0 $(GO) build -trimpath -o bin/syncboard .
 
+# dbcheck starts the compose db service when nothing answers on 127.0.0.1:5432
+# and Docker can (a machine with only Docker); otherwise it only checks.
 check-db: ## say in one line whether the test PostgreSQL answers
 	@$(GO) build -o bin/dbcheck ./cmd/dbcheck && ./bin/dbcheck
 
