@@ -8,11 +8,14 @@ help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-15s %s\n", $$1, $$2}'
 
 run: build ## serve on HTTP_ADDR (default :8080), creating and migrating the database first
+	@$(GO) build -o bin/dbcheck ./cmd/dbcheck && ./bin/dbcheck -app
 	./bin/syncboard
 
 build: ## build a static binary into bin/syncboard
 	CGO_ENABLED=0 $(GO) build -trimpath -o bin/syncboard .
 
+# dbcheck starts the compose db service when nothing answers on 127.0.0.1:5432
+# and Docker can (a machine with only Docker); otherwise it only checks.
 check-db: ## say in one line whether the test PostgreSQL answers
 	@$(GO) build -o bin/dbcheck ./cmd/dbcheck && ./bin/dbcheck
 
@@ -38,10 +41,14 @@ migrate-apply: build ## apply pending migrations to DATABASE_URL
 migrate-status: build ## show applied and pending migrations of DATABASE_URL
 	./bin/syncboard migrate status
 
-clean-testdbs: ## drop the databases kept by failed tests
+# pgtestdb names a template testdb_tpl_<hash> and each test's clone
+# testdb_tpl_<hash>_inst_<id>; clones go first, and a template must stop being
+# one before it can be dropped. The next test run rebuilds the template.
+clean-testdbs: ## drop the databases kept by failed tests, and the test templates
 	@psql "$${TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/postgres}" -Atc \
-	  "SELECT datname FROM pg_database WHERE datname LIKE 'syncboard\_test\_%'" | \
-	  while read -r db; do psql "$${TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/postgres}" -qc "DROP DATABASE \"$$db\" WITH (FORCE)"; echo "dropped $$db"; done
+	  "SELECT datname FROM pg_database WHERE datname LIKE 'testdb\_tpl\_%' ORDER BY datistemplate, datname" | \
+	  while read -r db; do psql "$${TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/postgres}" -q \
+	    -c "ALTER DATABASE \"$$db\" IS_TEMPLATE false" -c "DROP DATABASE \"$$db\" WITH (FORCE)" && echo "dropped $$db"; done
 
 postman: build ## run the Postman collection with newman against a server on a fresh database
 	./scripts/postman.sh

@@ -6,6 +6,9 @@ import (
 	"testing"
 
 	"github.com/goccy/go-yaml"
+
+	"github.com/syncboard/syncboard/config"
+	"github.com/syncboard/syncboard/internal/testdb"
 )
 
 // TestDockerComposeFile checks the compose file users run (no Docker engine
@@ -36,8 +39,9 @@ func TestDockerComposeFile(t *testing.T) {
 		t.Fatalf("docker-compose.yml: %v", err)
 	}
 	db, api := f.Services["db"], f.Services["api"]
-	if db.Image != "postgres:16" || len(db.Ports) != 1 || db.Ports[0] != "5432:5432" {
-		t.Errorf("db service = %+v, want postgres:16 on 5432", db)
+	// Trusted without a password, so published on this machine only.
+	if db.Image != "postgres:16" || len(db.Ports) != 1 || db.Ports[0] != "127.0.0.1:5432:5432" {
+		t.Errorf("db service = %+v, want postgres:16 on 127.0.0.1:5432", db)
 	}
 	if len(db.Volumes) != 1 || !strings.HasPrefix(db.Volumes[0], "pgdata:") {
 		t.Errorf("db volumes = %v, want the named pgdata volume", db.Volumes)
@@ -52,6 +56,17 @@ func TestDockerComposeFile(t *testing.T) {
 		if !strings.Contains(db.Environment[v], "${"+v) {
 			t.Errorf("db %s = %q, want it taken from .env", v, db.Environment[v])
 		}
+	}
+	// make run and make test start this service when nothing answers on
+	// 127.0.0.1:5432, and use it with their default URLs: user postgres, no
+	// password.
+	for _, u := range []string{config.DefaultDatabaseURL, testdb.DefaultURL} {
+		if !strings.HasPrefix(u, "postgres://postgres@127.0.0.1:5432/") {
+			t.Errorf("default URL %s is not user postgres without a password on 127.0.0.1:5432", u)
+		}
+	}
+	if db.Environment["POSTGRES_USER"] != "${POSTGRES_USER:-postgres}" || db.Environment["POSTGRES_HOST_AUTH_METHOD"] != "${POSTGRES_HOST_AUTH_METHOD:-trust}" {
+		t.Errorf("db environment = %v, want user postgres trusted by default", db.Environment)
 	}
 	if api.Build != "." || api.DependsOn["db"].Condition != "service_healthy" {
 		t.Errorf("api service = %+v, want built from . and waiting for a healthy db", api)

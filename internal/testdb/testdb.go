@@ -1,4 +1,5 @@
-// Package testdb gives each test its own PostgreSQL database.
+// Package testdb gives each test its own PostgreSQL database, through
+// pgtestdb.
 //
 // The migrations are applied once, with the server's own migration code, to
 // a template database whose name carries a hash of migrations/; each test
@@ -12,23 +13,22 @@ package testdb
 
 import (
 	"context"
-	"crypto/rand"
-	"crypto/sha256"
-	"encoding/hex"
-	"errors"
+	"database/sql"
 	"fmt"
 	"io"
-	"io/fs"
 	"log/slog"
 	"net/url"
 	"os"
-	"sort"
+	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
+	_ "github.com/jackc/pgx/v5/stdlib" // the "pgx" database/sql driver pgtestdb connects with
+	"github.com/peterldowns/pgtestdb"
+	"github.com/peterldowns/pgtestdb/migrators/common"
 	"gorm.io/gorm"
 
 	"github.com/syncboard/syncboard/database"
@@ -61,28 +61,18 @@ func WithDatabase(serverURL, name string) string {
 	return u.String()
 }
 
-var (
-	templateOnce sync.Once
-	templateName string
-	templateErr  error
-)
-
 // New returns the URL of a fresh database holding the migrated schema and no
 // rows.
 func New(t testing.TB) string {
 	t.Helper()
-	templateOnce.Do(func() { templateName, templateErr = ensureTemplate(context.Background()) })
-	if templateErr != nil {
-		t.Fatalf("testdb: %v", templateErr)
-	}
-	return create(t, templateName)
+	return create(t, migrator{})
 }
 
 // Empty returns the URL of a fresh, empty database (no migrations applied),
 // for migration tests and Atlas's dev database.
 func Empty(t testing.TB) string {
 	t.Helper()
-	return create(t, "template0")
+	return create(t, pgtestdb.NoopMigrator{})
 }
 
 // Open returns a GORM pool on a fresh migrated database, closed when the test
@@ -101,142 +91,98 @@ func Open(t testing.TB) (*gorm.DB, string) {
 	return db, dbURL
 }
 
-func admin(ctx context.Context) (*pgx.Conn, error) {
-	conn, err := pgx.Connect(ctx, ServerURL())
-	if err != nil {
-		return nil, database.Unreachable(ServerURL(), err)
-	}
-	return conn, nil
+// migrator builds pgtestdb's template from migrations/ with dbmigrate, as the
+// server does on start.
+type migrator struct{}
+
+var _ pgtestdb.Migrator = migrator{}
+
+// Hash covers every file of the migration directory, atlas.sum included, so
+// a new, edited or renamed migration makes a new template.
+func (migrator) Hash() (string, error) {
+	return common.HashDirs(migrations.Dir().FS, "*", ".")
 }
 
-func create(t testing.TB, template string) string {
+// Migrate applies the migrations through a URL of our own rather than the
+// *sql.DB pgtestdb opened, because dbmigrate, like the server, takes a URL.
+func (migrator) Migrate(ctx context.Context, _ *sql.DB, conf pgtestdb.Config) error {
+	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
+	if _, err := dbmigrate.Apply(ctx, WithDatabase(ServerURL(), conf.Database), migrations.Dir(), quiet); err != nil {
+		return fmt.Errorf("migrate template: %w", err)
+	}
+	return nil
+}
+
+var (
+	serverOnce sync.Once
+	serverConf pgtestdb.Config
+	serverErr  error
+)
+
+func create(t testing.TB, m pgtestdb.Migrator) string {
 	t.Helper()
-	ctx := context.Background()
-	conn, err := admin(ctx)
-	if err != nil {
-		t.Fatalf("testdb: %v", err)
+	serverOnce.Do(func() { serverConf, serverErr = config(context.Background(), ServerURL()) })
+	if serverErr != nil {
+		t.Fatalf("testdb: %v", serverErr)
 	}
-	defer conn.Close(ctx)
-	name := "syncboard_test_" + randomHex(8)
-	stmt := fmt.Sprintf("CREATE DATABASE %s TEMPLATE %s",
-		pgx.Identifier{name}.Sanitize(), pgx.Identifier{template}.Sanitize())
-	// Two clones of one template may collide briefly ("source database is
-	// being accessed by other users"); retry a few times.
-	for attempt := 0; ; attempt++ {
-		_, err = conn.Exec(ctx, stmt)
-		var pgErr *pgconn.PgError
-		if err == nil || attempt == 20 || !errors.As(err, &pgErr) || pgErr.Code != "55006" {
-			break
-		}
-		time.Sleep(time.Duration(10+attempt*10) * time.Millisecond)
-	}
-	if err != nil {
-		t.Fatalf("testdb: %s: %v", stmt, err)
-	}
-	dbURL := WithDatabase(ServerURL(), name)
+	inst := pgtestdb.Custom(t, serverConf, m)
+	dbURL := WithDatabase(ServerURL(), inst.Database)
+	// Runs before pgtestdb's own clean-up, which keeps a failed test's
+	// database but only logs the URL when the database is made.
 	t.Cleanup(func() {
 		if t.Failed() {
 			t.Logf("testdb: kept the database of this failed test: %s", dbURL)
-			return
 		}
-		drop(name)
 	})
 	return dbURL
 }
 
-func drop(name string) {
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+// config turns serverURL into pgtestdb's terms, after checking once that the
+// server answers: pgtestdb would otherwise fail every test with a bare
+// driver error instead of the one-line message that says how to start one.
+//
+// Test databases are made and used by the user of serverURL, as they were
+// before pgtestdb: that user already exists, so pgtestdb creates no role of
+// its own, and tests keep its privileges (a superuser by default).
+func config(ctx context.Context, serverURL string) (pgtestdb.Config, error) {
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
-	conn, err := admin(ctx)
+	conn, err := pgx.Connect(ctx, serverURL)
 	if err != nil {
-		return
+		return pgtestdb.Config{}, database.Unreachable(serverURL, err)
 	}
-	defer conn.Close(ctx)
-	_, _ = conn.Exec(ctx, "DROP DATABASE IF EXISTS "+pgx.Identifier{name}.Sanitize()+" WITH (FORCE)")
-}
-
-// ensureTemplate creates and migrates the template for the current
-// migrations, once across every test process (go test runs packages in
-// parallel), under an advisory lock. Templates of older migrations are
-// dropped.
-func ensureTemplate(ctx context.Context) (string, error) {
-	hash, err := dirHash(migrations.Dir())
+	_ = conn.Close(ctx)
+	// The parsed config has the user and password after the environment
+	// (PGUSER, PGPASSWORD) and the password file are taken into account.
+	pc, err := pgconn.ParseConfig(serverURL)
 	if err != nil {
-		return "", err
+		return pgtestdb.Config{}, fmt.Errorf("TEST_DATABASE_URL: %w", err)
 	}
-	name := "syncboard_tpl_" + hash
-	conn, err := admin(ctx)
+	u, err := url.Parse(serverURL)
 	if err != nil {
-		return "", err
+		return pgtestdb.Config{}, fmt.Errorf("TEST_DATABASE_URL: %w", err)
 	}
-	defer conn.Close(ctx)
-	const lockKey = 0x5359_4e43 // "SYNC"
-	if _, err := conn.Exec(ctx, "SELECT pg_advisory_lock($1)", lockKey); err != nil {
-		return "", fmt.Errorf("lock: %w", err)
+	host, port := u.Hostname(), u.Port()
+	if strings.Contains(host, ":") {
+		host = "[" + host + "]"
 	}
-	defer func() { _, _ = conn.Exec(ctx, "SELECT pg_advisory_unlock($1)", lockKey) }()
-
-	var exists bool
-	if err := conn.QueryRow(ctx, "SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)", name).Scan(&exists); err != nil {
-		return "", err
+	if port == "" {
+		port = "5432"
 	}
-	if exists {
-		return name, nil
-	}
-	rows, err := conn.Query(ctx, "SELECT datname FROM pg_database WHERE datname LIKE 'syncboard\\_tpl\\_%' AND datname <> $1", name)
-	if err != nil {
-		return "", err
-	}
-	stale, err := pgx.CollectRows(rows, pgx.RowTo[string])
-	if err != nil {
-		return "", err
-	}
-	for _, old := range stale {
-		_, _ = conn.Exec(ctx, "DROP DATABASE IF EXISTS "+pgx.Identifier{old}.Sanitize()+" WITH (FORCE)")
-	}
-	building := name + "_building"
-	_, _ = conn.Exec(ctx, "DROP DATABASE IF EXISTS "+pgx.Identifier{building}.Sanitize()+" WITH (FORCE)")
-	if _, err := conn.Exec(ctx, "CREATE DATABASE "+pgx.Identifier{building}.Sanitize()+" TEMPLATE template0"); err != nil {
-		return "", fmt.Errorf("create template: %w", err)
-	}
-	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
-	if _, err := dbmigrate.Apply(ctx, WithDatabase(ServerURL(), building), migrations.Dir(), quiet); err != nil {
-		return "", fmt.Errorf("migrate template: %w", err)
-	}
-	// Renaming only once migrated means a half-built template is never used.
-	if _, err := conn.Exec(ctx, "ALTER DATABASE "+pgx.Identifier{building}.Sanitize()+" RENAME TO "+pgx.Identifier{name}.Sanitize()); err != nil {
-		return "", fmt.Errorf("rename template: %w", err)
-	}
-	return name, nil
-}
-
-// dirHash hashes every file name and content of the migration directory.
-func dirHash(fsys fs.FS) (string, error) {
-	var names []string
-	err := fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
-		if err == nil && !d.IsDir() {
-			names = append(names, p)
-		}
-		return err
-	})
-	if err != nil {
-		return "", err
-	}
-	sort.Strings(names)
-	h := sha256.New()
-	for _, n := range names {
-		b, err := fs.ReadFile(fsys, n)
-		if err != nil {
-			return "", err
-		}
-		fmt.Fprintf(h, "%s\x00%d\x00", n, len(b))
-		h.Write(b)
-	}
-	return hex.EncodeToString(h.Sum(nil))[:16], nil
-}
-
-func randomHex(n int) string {
-	b := make([]byte, n)
-	_, _ = rand.Read(b)
-	return hex.EncodeToString(b)
+	// pgtestdb writes the password into its URLs as it is.
+	password := strings.TrimPrefix(url.UserPassword("", pc.Password).String(), ":")
+	return pgtestdb.Config{
+		DriverName: "pgx",
+		Host:       host,
+		Port:       port,
+		User:       pc.User,
+		Password:   password,
+		Database:   strings.TrimPrefix(u.Path, "/"),
+		Options:    u.RawQuery,
+		TestRole:   &pgtestdb.Role{Username: pc.User, Password: password},
+		// Like DROP DATABASE ... WITH (FORCE): a test that leaves a
+		// connection open (a server it started, a listener) still has its
+		// database dropped.
+		ForceTerminateConnections: true,
+	}, nil
 }
