@@ -127,15 +127,21 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 		return fmt.Errorf("BCRYPT_COST: %w", err)
 	}
 	store := models.NewStore(db)
-	go pruneEvents(ctx, store, cfg.EventRetention, log)
+	go prune(ctx, store, cfg.EventRetention, log)
+	if cfg.JWTSecretGenerated {
+		log.Warn("JWT_SECRET is not set: signing with a random key made for this process; " +
+			"every session ends when it restarts, and other instances cannot verify its tokens")
+	}
 	hub := realtime.NewHub(store, cfg.DatabaseURL, log)
 	go hub.Run(ctx)
 	draining := new(atomic.Bool)
 	router, err := handlers.NewRouter(handlers.Deps{
-		Store:              models.NewStore(db),
+		Store:              store,
 		Log:                log,
-		Tokens:             auth.NewTokens(cfg.JWTSecret, cfg.JWTTTL),
+		Tokens:             auth.NewTokens(cfg.JWTSecret, cfg.AccessTokenTTL),
 		Hasher:             hasher,
+		RefreshTTL:         cfg.RefreshTokenTTL,
+		SecureCookies:      cfg.IsProduction(),
 		AuthRateLimit:      cfg.AuthRateLimit,
 		AuthRateWindow:     cfg.AuthRateWindow,
 		Draining:           draining,
@@ -199,10 +205,10 @@ func serveHTTP(ctx context.Context, ln net.Listener, handler http.Handler, drain
 	return nil
 }
 
-// pruneEvents deletes room events older than retention, now and then every
-// hour, until ctx ends. Several instances may prune at once: the deletes are
-// idempotent.
-func pruneEvents(ctx context.Context, store *models.Store, retention time.Duration, log *slog.Logger) {
+// prune deletes room events older than retention and sessions whose
+// refresh token has expired, now and then every hour, until ctx ends.
+// Several instances may prune at once: the deletes are idempotent.
+func prune(ctx context.Context, store *models.Store, retention time.Duration, log *slog.Logger) {
 	tick := time.NewTicker(time.Hour)
 	defer tick.Stop()
 	for {
@@ -212,6 +218,13 @@ func pruneEvents(ctx context.Context, store *models.Store, retention time.Durati
 			log.Warn("prune events", "error", err)
 		case n > 0:
 			log.Info("pruned events", "deleted", n, "older_than", retention)
+		}
+		n, err = store.PruneSessions(ctx, time.Now())
+		switch {
+		case err != nil && ctx.Err() == nil:
+			log.Warn("prune sessions", "error", err)
+		case n > 0:
+			log.Info("pruned expired sessions", "deleted", n)
 		}
 		select {
 		case <-ctx.Done():

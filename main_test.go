@@ -56,6 +56,9 @@ func baseEnv(dbURL string) map[string]string {
 	return map[string]string{
 		"ENV_FILE":     "testdata/none.env", // never a developer's .env
 		"DATABASE_URL": dbURL,
+		// Instances of one test share a database, so they share a key too
+		// (without one, each would sign with a random key of its own).
+		"JWT_SECRET": "test-secret-shared-by-the-instances-of-a-test",
 		"HTTP_ADDR":    "127.0.0.1:0",
 		"LOG_LEVEL":    "info",
 	}
@@ -241,10 +244,11 @@ func TestStartupRefusals(t *testing.T) {
 		want    []string
 		notWant string
 	}{
-		{"production without a secret", map[string]string{"APP_ENV": "production"}, []string{"JWT_SECRET", "required"}, ""},
-		{"production with the default secret", map[string]string{"APP_ENV": "production", "JWT_SECRET": "dev-only-insecure-jwt-secret-change-me"}, []string{"JWT_SECRET", "default"}, ""},
+		{"production without a secret", map[string]string{"APP_ENV": "production", "JWT_SECRET": ""}, []string{"JWT_SECRET", "required"}, ""},
+		{"production with the default secret", map[string]string{"APP_ENV": "production", "JWT_SECRET": "dev-only-insecure-jwt-secret-change-me"}, []string{"JWT_SECRET", "published"}, ""},
 		{"production with a short secret", map[string]string{"APP_ENV": "production", "JWT_SECRET": strings.Repeat("k", 31)}, []string{"JWT_SECRET", "32 bytes"}, ""},
-		{"bad duration", map[string]string{"JWT_TTL": "tomorrow"}, []string{"JWT_TTL", "tomorrow"}, ""},
+		{"bad duration", map[string]string{"ACCESS_TOKEN_TTL": "tomorrow"}, []string{"ACCESS_TOKEN_TTL", "tomorrow"}, ""},
+		{"the retired JWT_TTL", map[string]string{"JWT_TTL": "24h"}, []string{"JWT_TTL", "retired"}, ""},
 		{"bad number", map[string]string{"BCRYPT_COST": "twelve"}, []string{"BCRYPT_COST"}, ""},
 		{"unreachable database", map[string]string{"DATABASE_URL": unreachable},
 			[]string{"cannot reach PostgreSQL at postgres://postgres:xxxxx@127.0.0.1:1/syncboard", "docker compose up -d db"}, "s3cret"},

@@ -23,13 +23,29 @@ type User struct {
 	CreatedAt   time.Time `json:"created_at"`
 }
 
-// AuthResponse answers register, login and a change to one's account: a
-// bearer token and the user it belongs to.
+// AuthResponse answers register, login, refresh and a password change: a
+// short-lived bearer token, the session's refresh token (also set as an
+// HttpOnly cookie) and the user.
 type AuthResponse struct {
-	AccessToken string    `json:"access_token"`
-	TokenType   string    `json:"token_type"`
-	ExpiresAt   time.Time `json:"expires_at"`
-	User        User      `json:"user"`
+	AccessToken      string    `json:"access_token"`
+	TokenType        string    `json:"token_type"`
+	ExpiresAt        time.Time `json:"expires_at"`
+	RefreshToken     string    `json:"refresh_token"`
+	RefreshExpiresAt time.Time `json:"refresh_expires_at"`
+	SessionID        uuid.UUID `json:"session_id"`
+	User             User      `json:"user"`
+}
+
+// Session is one signed-in device of the caller's; Current marks the one
+// the request came from.
+type Session struct {
+	ID         uuid.UUID `json:"id"`
+	CreatedAt  time.Time `json:"created_at"`
+	LastUsedAt time.Time `json:"last_used_at"`
+	ExpiresAt  time.Time `json:"expires_at"`
+	UserAgent  string    `json:"user_agent"`
+	IP         string    `json:"ip"`
+	Current    bool      `json:"current"`
 }
 
 // Room is a board as one member sees it: Role is the caller's.

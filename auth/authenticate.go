@@ -11,15 +11,17 @@ import (
 	"github.com/syncboard/syncboard/models"
 )
 
-// Users is what authentication needs of the Store.
+// Users is what authentication needs of the Store: the user of a live
+// session, in one query.
 type Users interface {
-	UserByID(ctx context.Context, id uuid.UUID) (models.User, error)
+	SessionUser(ctx context.Context, userID, sessionID uuid.UUID, now time.Time) (models.User, error)
 }
 
 // Authenticator runs the chain of the seed's design for one Authorization
-// header: bearer extraction, JWT verification, user lookup, revocation
-// check. The HTTP middleware (middleware.Authenticate) and the WebSocket
-// handshake both use it.
+// header: bearer extraction, JWT verification, then the user and the
+// session looked up together (a token is refused once its session has
+// ended: that is the revocation check). The HTTP middleware
+// (middleware.Authenticate) and the WebSocket handshake both use it.
 type Authenticator struct {
 	users  Users
 	tokens *Tokens
@@ -31,31 +33,28 @@ func NewAuthenticator(users Users, tokens *Tokens) *Authenticator {
 	return &Authenticator{users: users, tokens: tokens}
 }
 
-// Authenticate returns the user an Authorization header authenticates and
-// the issue time of its token. Every refusal is the same CodeUnauthorized;
-// its cause (kept in the error, for the debug log) says which step refused.
+// Authenticate returns who an Authorization header authenticates. Every
+// refusal is the same CodeUnauthorized; its cause (kept in the error, for
+// the debug log) says which step refused.
 //
 // Errors: CodeUnauthorized, CodeUnavailable.
-func (a *Authenticator) Authenticate(ctx context.Context, header string) (models.User, time.Time, error) {
+func (a *Authenticator) Authenticate(ctx context.Context, header string) (Identity, error) {
 	token, ok := BearerToken(header)
 	if !ok {
-		return models.User{}, time.Time{}, unauthorized(errors.New("no bearer token"))
+		return Identity{}, unauthorized(errors.New("no bearer token"))
 	}
 	claims, err := a.tokens.Verify(token)
 	if err != nil {
-		return models.User{}, time.Time{}, unauthorized(err)
+		return Identity{}, unauthorized(err)
 	}
-	u, err := a.users.UserByID(ctx, claims.UserID)
+	u, err := a.users.SessionUser(ctx, claims.UserID, claims.SessionID, time.Now())
 	if models.ErrorCode(err) == models.CodeNotFound {
-		return models.User{}, time.Time{}, unauthorized(errors.New("the token's user no longer exists"))
+		return Identity{}, unauthorized(errors.New("the token's session has ended"))
 	}
 	if err != nil {
-		return models.User{}, time.Time{}, err
+		return Identity{}, err
 	}
-	if claims.IssuedAt.Before(u.TokensValidAfter) {
-		return models.User{}, time.Time{}, unauthorized(errors.New("the token was revoked"))
-	}
-	return u, claims.IssuedAt, nil
+	return Identity{User: u, SessionID: claims.SessionID}, nil
 }
 
 func unauthorized(cause error) error {

@@ -68,6 +68,15 @@ func (h *Hasher) acquire(ctx context.Context) error {
 
 func (h *Hasher) release() { <-h.slots }
 
+// NeedsRehash reports whether hash was made with another cost than the
+// configured one (after BCRYPT_COST changes): login then stores a new hash
+// of the password it has just checked, so old accounts do not keep
+// answering a wrong password faster than an unknown email does.
+func (h *Hasher) NeedsRehash(hash []byte) bool {
+	cost, err := bcrypt.Cost(hash)
+	return err == nil && cost != h.cost
+}
+
 // Hash returns the bcrypt hash of password. The caller has checked its
 // length.
 func (h *Hasher) Hash(ctx context.Context, password string) ([]byte, error) {

@@ -106,7 +106,7 @@ func BenchmarkHash(b *testing.B) {
 // BenchmarkVerifyToken is the JWT part of every authenticated request.
 func BenchmarkVerifyToken(b *testing.B) {
 	tokens := NewTokens(secret, time.Hour)
-	tok, _, _ := tokens.Issue([16]byte{1}, time.Now())
+	tok, _, _ := tokens.Issue([16]byte{1}, [16]byte{2}, time.Now())
 	for b.Loop() {
 		if _, err := tokens.Verify(tok); err != nil {
 			b.Fatal(err)

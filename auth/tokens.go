@@ -49,18 +49,27 @@ func NewTokens(secret string, ttl time.Duration) *Tokens {
 // Claims are the verified claims of a token.
 type Claims struct {
 	UserID    uuid.UUID
+	SessionID uuid.UUID
 	IssuedAt  time.Time
 	ExpiresAt time.Time
 }
 
-// Issue signs a token for userID issued at now. iat carries microseconds,
-// so revocation is exact: a token issued a moment before a logout-all, even
-// in the same second, is older than the revocation marker.
-func (t *Tokens) Issue(userID uuid.UUID, now time.Time) (token string, expiresAt time.Time, err error) {
+// Devices returns the device-cookie signer keyed from the same secret.
+func (t *Tokens) Devices() *Devices { return NewDevices(string(t.secret)) }
+
+// TTL is how long the tokens Issue signs live.
+func (t *Tokens) TTL() time.Duration { return t.ttl }
+
+// Issue signs an access token for userID in session sessionID, issued at
+// now. The token is only as good as its session: every request checks that
+// the session still lives (Authenticator), so ending the session ends the
+// token at once, whatever its exp.
+func (t *Tokens) Issue(userID, sessionID uuid.UUID, now time.Time) (token string, expiresAt time.Time, err error) {
 	now = now.UTC().Truncate(time.Microsecond)
 	expiresAt = now.Add(t.ttl).Truncate(time.Second)
 	c := claims{
 		Subject:   userID.String(),
+		Session:   sessionID.String(),
 		Issuer:    Issuer,
 		IssuedAt:  &preciseTime{now},
 		ExpiresAt: &preciseTime{expiresAt},
@@ -73,8 +82,8 @@ func (t *Tokens) Issue(userID uuid.UUID, now time.Time) (token string, expiresAt
 }
 
 // Verify checks a token's signature, algorithm (HS256 only), issuer, expiry
-// and issue time, and that it names a user. Every failure wraps
-// ErrInvalidToken.
+// and issue time, and that it names a user and a session. Every failure
+// wraps ErrInvalidToken.
 func (t *Tokens) Verify(token string) (Claims, error) {
 	if len(token) > MaxTokenBytes {
 		return Claims{}, fmt.Errorf("%w: longer than %d bytes", ErrInvalidToken, MaxTokenBytes)
@@ -83,13 +92,15 @@ func (t *Tokens) Verify(token string) (Claims, error) {
 	if _, err := t.parser.ParseWithClaims(token, &c, func(*jwt.Token) (any, error) { return t.secret, nil }); err != nil {
 		return Claims{}, fmt.Errorf("%w: %w", ErrInvalidToken, err)
 	}
-	id, _ := uuid.Parse(c.Subject) // checked by claims.Validate
-	return Claims{UserID: id, IssuedAt: c.IssuedAt.Time, ExpiresAt: c.ExpiresAt.Time}, nil
+	id, _ := uuid.Parse(c.Subject)  // checked by claims.Validate
+	sid, _ := uuid.Parse(c.Session) // likewise
+	return Claims{UserID: id, SessionID: sid, IssuedAt: c.IssuedAt.Time, ExpiresAt: c.ExpiresAt.Time}, nil
 }
 
-// claims is the token's payload: sub, iss, iat and exp, nothing else.
+// claims is the token's payload: sub, sid, iss, iat and exp, nothing else.
 type claims struct {
 	Subject   string       `json:"sub"`
+	Session   string       `json:"sid"`
 	Issuer    string       `json:"iss"`
 	IssuedAt  *preciseTime `json:"iat"`
 	ExpiresAt *preciseTime `json:"exp"`
@@ -113,13 +124,17 @@ func (c claims) GetSubject() (string, error)                  { return c.Subject
 func (c claims) GetAudience() (jwt.ClaimStrings, error)       { return nil, nil }
 
 // Validate requires the claims the library's options leave optional: iat,
-// and a sub that is a user ID.
+// a sub that is a user ID and a sid that is a session ID (a token without
+// one, such as those issued before sessions existed, is refused).
 func (c claims) Validate() error {
 	if c.IssuedAt == nil {
 		return errors.New("token has no iat")
 	}
 	if _, err := uuid.Parse(c.Subject); err != nil {
 		return errors.New("token sub is not a user ID")
+	}
+	if _, err := uuid.Parse(c.Session); err != nil {
+		return errors.New("token sid is not a session ID")
 	}
 	return nil
 }

@@ -25,9 +25,9 @@ func sign(t *testing.T, method jwt.SigningMethod, key any, claims jwt.MapClaims)
 func TestIssueAndVerify(t *testing.T) {
 	t.Parallel()
 	tokens := NewTokens(secret, time.Hour)
-	id := uuid.New()
+	id, sid := uuid.New(), uuid.New()
 	at := time.Now().Add(-time.Second).UTC().Truncate(time.Microsecond)
-	tok, exp, err := tokens.Issue(id, at)
+	tok, exp, err := tokens.Issue(id, sid, at)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -35,8 +35,8 @@ func TestIssueAndVerify(t *testing.T) {
 	if err != nil {
 		t.Fatalf("Verify(own token) = %v", err)
 	}
-	if got.UserID != id || !got.IssuedAt.Equal(at) || !got.ExpiresAt.Equal(exp) {
-		t.Errorf("claims = %+v, want user %s, iat %s (to the microsecond), exp %s", got, id, at, exp)
+	if got.UserID != id || got.SessionID != sid || !got.IssuedAt.Equal(at) || !got.ExpiresAt.Equal(exp) {
+		t.Errorf("claims = %+v, want user %s, session %s, iat %s (to the microsecond), exp %s", got, id, sid, at, exp)
 	}
 	if d := exp.Sub(at); d < time.Hour-time.Second || d > time.Hour {
 		t.Errorf("exp - iat = %s, want the TTL (1h, rounded down to the second)", d)
@@ -47,8 +47,8 @@ func TestIssueAndVerify(t *testing.T) {
 	if err := json.Unmarshal(b, &payload); err != nil {
 		t.Fatal(err)
 	}
-	if len(payload) != 4 || payload["iss"] != Issuer || payload["sub"] != id.String() {
-		t.Errorf("payload = %v, want exactly sub, iss, iat, exp", payload)
+	if len(payload) != 5 || payload["iss"] != Issuer || payload["sub"] != id.String() || payload["sid"] != sid.String() {
+		t.Errorf("payload = %v, want exactly sub, sid, iss, iat, exp", payload)
 	}
 }
 
@@ -57,7 +57,8 @@ func TestVerifyRefuses(t *testing.T) {
 	tokens := NewTokens(secret, time.Hour)
 	now := time.Now()
 	valid := func() jwt.MapClaims {
-		return jwt.MapClaims{"sub": uuid.NewString(), "iss": Issuer, "iat": now.Add(-time.Minute).Unix(), "exp": now.Add(time.Hour).Unix()}
+		return jwt.MapClaims{"sub": uuid.NewString(), "sid": uuid.NewString(), "iss": Issuer,
+			"iat": now.Add(-time.Minute).Unix(), "exp": now.Add(time.Hour).Unix()}
 	}
 	without := func(k string) jwt.MapClaims { c := valid(); delete(c, k); return c }
 	with := func(k string, v any) jwt.MapClaims { c := valid(); c[k] = v; return c }
@@ -81,6 +82,8 @@ func TestVerifyRefuses(t *testing.T) {
 		{"no iat", sign(t, hs256, []byte(secret), without("iat"))},
 		{"no sub", sign(t, hs256, []byte(secret), without("sub"))},
 		{"sub not a UUID", sign(t, hs256, []byte(secret), with("sub", "admin"))},
+		{"no sid (a token from before sessions)", sign(t, hs256, []byte(secret), without("sid"))},
+		{"sid not a UUID", sign(t, hs256, []byte(secret), with("sid", "all"))},
 		{"wrong iss", sign(t, hs256, []byte(secret), with("iss", "someone-else"))},
 		{"no iss", sign(t, hs256, []byte(secret), without("iss"))},
 		{"iat in the future", sign(t, hs256, []byte(secret), with("iat", now.Add(time.Hour).Unix()))},
@@ -97,7 +100,7 @@ func TestVerifyRefuses(t *testing.T) {
 			}
 		})
 	}
-	// The four claims alone, integer times, signed right: accepted.
+	// The five claims alone, integer times, signed right: accepted.
 	if _, err := tokens.Verify(sign(t, hs256, []byte(secret), valid())); err != nil {
 		t.Errorf("a minimal valid token was refused: %v", err)
 	}

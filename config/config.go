@@ -6,6 +6,8 @@
 package config
 
 import (
+	"crypto/rand"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -23,9 +25,9 @@ const (
 	EnvProduction  = "production"
 )
 
-// DefaultJWTSecret is the development secret. It is public (it is in this
-// file), so production refuses to start with it.
-const DefaultJWTSecret = "dev-only-insecure-jwt-secret-change-me"
+// publicJWTSecret was the development default of earlier releases. It is
+// public (it is in this file's history), so no environment accepts it.
+const publicJWTSecret = "dev-only-insecure-jwt-secret-change-me"
 
 // MinJWTSecretBytes is the shortest secret production accepts: HS256 wants a
 // key at least as long as its 256-bit output.
@@ -39,12 +41,19 @@ const DefaultDatabaseURL = "postgres://postgres@127.0.0.1:5432/syncboard?sslmode
 
 // Config is SyncBoard's whole configuration.
 type Config struct {
-	DatabaseURL       string
-	HTTPAddr          string
-	Env               string
-	LogLevel          slog.Level
-	JWTSecret         string
-	JWTTTL            time.Duration
+	DatabaseURL string
+	HTTPAddr    string
+	Env         string
+	LogLevel    slog.Level
+	JWTSecret   string
+	// JWTSecretGenerated is true when JWT_SECRET was unset in development
+	// and a random key was made for this process: tokens do not survive a
+	// restart, and the server says so in its log.
+	JWTSecretGenerated bool
+	// AccessTokenTTL is the lifetime of access tokens; RefreshTokenTTL of
+	// refresh tokens, extended on each use.
+	AccessTokenTTL    time.Duration
+	RefreshTokenTTL   time.Duration
 	BcryptCost        int
 	DBMaxOpenConns    int
 	DBMaxIdleConns    int
@@ -108,7 +117,8 @@ func FromEnv(getenv func(string) string) (Config, error) {
 		Env:                p.str("APP_ENV", EnvDevelopment),
 		LogLevel:           p.level("LOG_LEVEL", slog.LevelInfo),
 		JWTSecret:          getenv("JWT_SECRET"),
-		JWTTTL:             p.duration("JWT_TTL", 24*time.Hour),
+		AccessTokenTTL:     p.duration("ACCESS_TOKEN_TTL", 15*time.Minute),
+		RefreshTokenTTL:    p.duration("REFRESH_TOKEN_TTL", 30*24*time.Hour),
 		BcryptCost:         p.integer("BCRYPT_COST", 12, 4, 31),
 		DBMaxOpenConns:     p.integer("DB_MAX_OPEN_CONNS", 20, 1, 10000),
 		DBMaxIdleConns:     p.integer("DB_MAX_IDLE_CONNS", 10, 0, 10000),
@@ -134,22 +144,33 @@ func FromEnv(getenv func(string) string) (Config, error) {
 	if c.Env != EnvDevelopment && c.Env != EnvProduction {
 		p.fail("APP_ENV", "must be %q or %q, got %q", EnvDevelopment, EnvProduction, c.Env)
 	}
-	if c.JWTTTL <= 0 {
-		p.fail("JWT_TTL", "must be positive, got %s", c.JWTTTL)
+	if getenv("JWT_TTL") != "" {
+		p.fail("JWT_TTL", "is retired: access tokens live 15 minutes and refresh tokens 30 days by default (see the README's configuration table)")
+	}
+	if c.AccessTokenTTL <= 0 {
+		p.fail("ACCESS_TOKEN_TTL", "must be positive, got %s", c.AccessTokenTTL)
+	}
+	if c.RefreshTokenTTL < c.AccessTokenTTL {
+		p.fail("REFRESH_TOKEN_TTL", "must not be shorter than the access token lifetime (%s), got %s", c.AccessTokenTTL, c.RefreshTokenTTL)
 	}
 	if c.DBMaxIdleConns > c.DBMaxOpenConns {
 		c.DBMaxIdleConns = c.DBMaxOpenConns
 	}
 	switch {
+	case c.JWTSecret == publicJWTSecret:
+		p.fail("JWT_SECRET", "is a published value; set a random secret (openssl rand -base64 48)")
 	case c.IsProduction() && c.JWTSecret == "":
 		p.fail("JWT_SECRET", "is required in production")
-	case c.IsProduction() && c.JWTSecret == DefaultJWTSecret:
-		p.fail("JWT_SECRET", "is the public development default; set a random secret in production")
 	case c.IsProduction() && len(strings.TrimSpace(c.JWTSecret)) < MinJWTSecretBytes:
 		p.fail("JWT_SECRET", "must be at least %d bytes (not counting surrounding spaces) in production, got %d",
 			MinJWTSecretBytes, len(strings.TrimSpace(c.JWTSecret)))
 	case c.JWTSecret == "":
-		c.JWTSecret = DefaultJWTSecret
+		// Never a constant: anyone who reads the source could forge tokens.
+		key := make([]byte, 48)
+		if _, err := rand.Read(key); err != nil {
+			p.fail("JWT_SECRET", "is unset and no random key could be made: %v", err)
+		}
+		c.JWTSecret, c.JWTSecretGenerated = base64.StdEncoding.EncodeToString(key), true
 	}
 	if len(p.errs) > 0 {
 		return Config{}, errors.Join(p.errs...)

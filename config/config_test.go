@@ -20,7 +20,7 @@ func (e env) getenv(name string) string { return e[name] }
 // knownVars are every variable FromEnv reads, to check that an error names
 // the bad variables and no others.
 var knownVars = []string{
-	"DATABASE_URL", "HTTP_ADDR", "APP_ENV", "LOG_LEVEL", "JWT_SECRET", "JWT_TTL",
+	"DATABASE_URL", "HTTP_ADDR", "APP_ENV", "LOG_LEVEL", "JWT_SECRET", "JWT_TTL", "ACCESS_TOKEN_TTL", "REFRESH_TOKEN_TTL",
 	"BCRYPT_COST", "DB_MAX_OPEN_CONNS", "DB_MAX_IDLE_CONNS", "DB_CONN_MAX_LIFETIME",
 	"MIGRATE_ON_START", "CORS_ALLOWED_ORIGINS", "TRUSTED_PROXIES", "SHUTDOWN_TIMEOUT",
 	"AUTH_RATE_LIMIT", "AUTH_RATE_WINDOW", "DB_STATEMENT_TIMEOUT", "DB_LOCK_TIMEOUT", "REQUEST_TIMEOUT",
@@ -33,12 +33,13 @@ var secret32 = strings.Repeat("k", MinJWTSecretBytes)
 // defaults is the Config FromEnv must return for an empty environment.
 func defaults() Config {
 	return Config{
-		DatabaseURL:        DefaultDatabaseURL,
-		HTTPAddr:           ":8080",
-		Env:                EnvDevelopment,
-		LogLevel:           slog.LevelInfo,
-		JWTSecret:          DefaultJWTSecret,
-		JWTTTL:             24 * time.Hour,
+		DatabaseURL: DefaultDatabaseURL,
+		HTTPAddr:    ":8080",
+		Env:         EnvDevelopment,
+		LogLevel:    slog.LevelInfo,
+		// JWTSecret: a random key, cleared by comparable.
+		AccessTokenTTL:     15 * time.Minute,
+		RefreshTokenTTL:    30 * 24 * time.Hour,
 		BcryptCost:         12,
 		DBMaxOpenConns:     20,
 		DBMaxIdleConns:     10,
@@ -60,7 +61,13 @@ func TestFromEnvDefaults(t *testing.T) {
 	if err != nil {
 		t.Fatalf("FromEnv(empty environment) error = %v, want nil", err)
 	}
-	if want := defaults(); !reflect.DeepEqual(got, want) {
+	if len(got.JWTSecret) < MinJWTSecretBytes {
+		t.Errorf("FromEnv(empty environment).JWTSecret = %q, want a random key of at least %d bytes", got.JWTSecret, MinJWTSecretBytes)
+	}
+	if again, _ := FromEnv(env{}.getenv); again.JWTSecret == got.JWTSecret {
+		t.Errorf("two loads made the same development key %q; want a random one each time", got.JWTSecret)
+	}
+	if want := defaults(); !reflect.DeepEqual(comparable(got), want) {
 		t.Errorf("FromEnv(empty environment)\n got  %+v\n want %+v", got, want)
 	}
 	if got.IsProduction() {
@@ -72,11 +79,12 @@ func TestFromEnvDefaults(t *testing.T) {
 		got, want any
 	}{
 		{"HTTPAddr", got.HTTPAddr, ":8080"},
-		{"JWTTTL", got.JWTTTL, 24 * time.Hour},
+		{"AccessTokenTTL", got.AccessTokenTTL, 15 * time.Minute},
+		{"RefreshTokenTTL", got.RefreshTokenTTL, 30 * 24 * time.Hour},
 		{"BcryptCost", got.BcryptCost, 12},
 		{"MigrateOnStart", got.MigrateOnStart, true},
 		{"Env", got.Env, EnvDevelopment},
-		{"JWTSecret", got.JWTSecret, DefaultJWTSecret},
+		{"JWTSecretGenerated", got.JWTSecretGenerated, true},
 		{"DatabaseURL", got.DatabaseURL, DefaultDatabaseURL},
 	}
 	for _, c := range checks {
@@ -93,18 +101,18 @@ func TestFromEnvValid(t *testing.T) {
 		env  env
 		want func(*Config)
 	}{
-		{"blank values mean defaults", env{"HTTP_ADDR": "  ", "JWT_TTL": "", "BCRYPT_COST": " "}, func(*Config) {}},
+		{"blank values mean defaults", env{"HTTP_ADDR": "  ", "ACCESS_TOKEN_TTL": "", "BCRYPT_COST": " "}, func(*Config) {}},
 		{"database and address", env{"DATABASE_URL": "postgres://u@db:5432/x", "HTTP_ADDR": "127.0.0.1:9000"}, func(c *Config) {
 			c.DatabaseURL = "postgres://u@db:5432/x"
 			c.HTTPAddr = "127.0.0.1:9000"
 		}},
-		{"values are trimmed", env{"HTTP_ADDR": " :9090 ", "JWT_TTL": " 1h ", "BCRYPT_COST": " 10 "}, func(c *Config) {
+		{"values are trimmed", env{"HTTP_ADDR": " :9090 ", "ACCESS_TOKEN_TTL": " 1h ", "BCRYPT_COST": " 10 "}, func(c *Config) {
 			c.HTTPAddr = ":9090"
-			c.JWTTTL = time.Hour
+			c.AccessTokenTTL = time.Hour
 			c.BcryptCost = 10
 		}},
-		{"durations", env{"JWT_TTL": "15m", "DB_CONN_MAX_LIFETIME": "1h30m", "SHUTDOWN_TIMEOUT": "5s"}, func(c *Config) {
-			c.JWTTTL = 15 * time.Minute
+		{"durations", env{"ACCESS_TOKEN_TTL": "5m", "DB_CONN_MAX_LIFETIME": "1h30m", "SHUTDOWN_TIMEOUT": "5s"}, func(c *Config) {
+			c.AccessTokenTTL = 5 * time.Minute
 			c.DBConnMaxLifetime = 90 * time.Minute
 			c.ShutdownTimeout = 5 * time.Second
 		}},
@@ -141,7 +149,7 @@ func TestFromEnvValid(t *testing.T) {
 			if err != nil {
 				t.Fatalf("FromEnv(%v) error = %v, want nil", tt.env, err)
 			}
-			if !reflect.DeepEqual(got, want) {
+			if !reflect.DeepEqual(comparable(got), want) {
 				t.Errorf("FromEnv(%v)\n got  %+v\n want %+v", tt.env, got, want)
 			}
 		})
@@ -167,10 +175,13 @@ func TestFromEnvInvalid(t *testing.T) {
 		env      env
 		wantVars []string // exactly the variables the error must name
 	}{
-		{"JWT_TTL not a duration", env{"JWT_TTL": "forever"}, []string{"JWT_TTL"}},
-		{"JWT_TTL without unit", env{"JWT_TTL": "3600"}, []string{"JWT_TTL"}},
-		{"JWT_TTL negative", env{"JWT_TTL": "-1h"}, []string{"JWT_TTL"}},
-		{"JWT_TTL zero", env{"JWT_TTL": "0s"}, []string{"JWT_TTL"}},
+		{"ACCESS_TOKEN_TTL not a duration", env{"ACCESS_TOKEN_TTL": "forever"}, []string{"ACCESS_TOKEN_TTL"}},
+		{"ACCESS_TOKEN_TTL without unit", env{"ACCESS_TOKEN_TTL": "3600"}, []string{"ACCESS_TOKEN_TTL"}},
+		{"ACCESS_TOKEN_TTL negative", env{"ACCESS_TOKEN_TTL": "-1h"}, []string{"ACCESS_TOKEN_TTL"}},
+		{"ACCESS_TOKEN_TTL zero", env{"ACCESS_TOKEN_TTL": "0s"}, []string{"ACCESS_TOKEN_TTL"}},
+		{"REFRESH_TOKEN_TTL shorter than the access token", env{"ACCESS_TOKEN_TTL": "1h", "REFRESH_TOKEN_TTL": "30m"}, []string{"REFRESH_TOKEN_TTL"}},
+		{"the retired JWT_TTL says what replaced it", env{"JWT_TTL": "24h"}, []string{"JWT_TTL"}},
+		{"the published secret of earlier releases, even in development", env{"JWT_SECRET": "dev-only-insecure-jwt-secret-change-me"}, []string{"JWT_SECRET"}},
 		{"DB_CONN_MAX_LIFETIME not a duration", env{"DB_CONN_MAX_LIFETIME": "half an hour"}, []string{"DB_CONN_MAX_LIFETIME"}},
 		{"DB_CONN_MAX_LIFETIME without unit", env{"DB_CONN_MAX_LIFETIME": "30"}, []string{"DB_CONN_MAX_LIFETIME"}},
 		{"DB_CONN_MAX_LIFETIME negative", env{"DB_CONN_MAX_LIFETIME": "-5m"}, []string{"DB_CONN_MAX_LIFETIME"}},
@@ -191,19 +202,19 @@ func TestFromEnvInvalid(t *testing.T) {
 		{"APP_ENV abbreviated", env{"APP_ENV": "prod"}, []string{"APP_ENV"}},
 		{"APP_ENV wrong case", env{"APP_ENV": "Production", "JWT_SECRET": secret32}, []string{"APP_ENV"}},
 		{"several at once", env{
-			"JWT_TTL":              "forever",
+			"ACCESS_TOKEN_TTL":     "forever",
 			"DB_CONN_MAX_LIFETIME": "x",
 			"BCRYPT_COST":          "99",
 			"DB_MAX_OPEN_CONNS":    "lots",
 			"MIGRATE_ON_START":     "maybe",
 			"LOG_LEVEL":            "loud",
 			"APP_ENV":              "qa",
-		}, []string{"APP_ENV", "BCRYPT_COST", "DB_CONN_MAX_LIFETIME", "DB_MAX_OPEN_CONNS", "JWT_TTL", "LOG_LEVEL", "MIGRATE_ON_START"}},
+		}, []string{"APP_ENV", "BCRYPT_COST", "DB_CONN_MAX_LIFETIME", "DB_MAX_OPEN_CONNS", "ACCESS_TOKEN_TTL", "LOG_LEVEL", "MIGRATE_ON_START"}},
 		{"bad variables with production secret problem", env{
-			"APP_ENV":     "production",
-			"BCRYPT_COST": "1",
-			"JWT_TTL":     "1d",
-		}, []string{"BCRYPT_COST", "JWT_SECRET", "JWT_TTL"}},
+			"APP_ENV":          "production",
+			"BCRYPT_COST":      "1",
+			"ACCESS_TOKEN_TTL": "1d",
+		}, []string{"BCRYPT_COST", "JWT_SECRET", "ACCESS_TOKEN_TTL"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -236,7 +247,7 @@ func TestFromEnvProductionSecret(t *testing.T) {
 		wantErr bool
 	}{
 		{"missing", "", true},
-		{"development default", DefaultJWTSecret, true},
+		{"the published default of earlier releases", "dev-only-insecure-jwt-secret-change-me", true},
 		{"one byte short", secret32[:MinJWTSecretBytes-1], true},
 		{"very short", "abc", true},
 		{"exactly 32 bytes", secret32, false},
@@ -324,14 +335,14 @@ func TestLoad(t *testing.T) {
 	t.Parallel()
 	const file = `# a comment
 HTTP_ADDR=:9090
-JWT_TTL=2h
+ACCESS_TOKEN_TTL=2h
 export BCRYPT_COST=10
 LOG_LEVEL="debug"
 TRUSTED_PROXIES=10.0.0.1, 10.0.0.2
 `
 	fromFile := func(c *Config) {
 		c.HTTPAddr = ":9090"
-		c.JWTTTL = 2 * time.Hour
+		c.AccessTokenTTL = 2 * time.Hour
 		c.BcryptCost = 10
 		c.LogLevel = slog.LevelDebug
 		c.TrustedProxies = []string{"10.0.0.1", "10.0.0.2"}
@@ -397,7 +408,7 @@ TRUSTED_PROXIES=10.0.0.1, 10.0.0.2
 			if err != nil {
 				t.Fatalf("Load(%v, file %q) error = %v, want nil", tt.env, tt.content, err)
 			}
-			if !reflect.DeepEqual(got, want) {
+			if !reflect.DeepEqual(comparable(got), want) {
 				t.Errorf("Load(%v, file %q)\n got  %+v\n want %+v", tt.env, tt.content, got, want)
 			}
 		})
@@ -413,8 +424,8 @@ func TestLoadErrors(t *testing.T) {
 		wantText []string
 	}{
 		{"bad variable in the file is named", "BCRYPT_COST=lots\n", env{}, []string{"BCRYPT_COST"}},
-		{"production default secret from the file", "APP_ENV=production\nJWT_SECRET=" + DefaultJWTSecret + "\n", env{}, []string{"JWT_SECRET"}},
-		{"environment overrides a bad file value, other bad ones remain", "JWT_TTL=nope\nLOG_LEVEL=nope\n", env{"JWT_TTL": "1h"}, []string{"LOG_LEVEL"}},
+		{"production default secret from the file", "APP_ENV=production\nJWT_SECRET=short\n", env{}, []string{"JWT_SECRET"}},
+		{"environment overrides a bad file value, other bad ones remain", "ACCESS_TOKEN_TTL=nope\nLOG_LEVEL=nope\n", env{"ACCESS_TOKEN_TTL": "1h"}, []string{"LOG_LEVEL"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -447,8 +458,8 @@ func TestLoadLeavesProcessEnvironment(t *testing.T) {
 	if _, ok := os.LookupEnv(probe); ok {
 		t.Fatalf("%s is set in the process environment; unset it to run this test", probe)
 	}
-	path := writeDotenv(t, "HTTP_ADDR=:9191\nJWT_TTL=3h\nAPP_ENV=development\n"+probe+"=from-file\n")
-	watched := []string{"HTTP_ADDR", "JWT_TTL", "APP_ENV", probe}
+	path := writeDotenv(t, "HTTP_ADDR=:9191\nACCESS_TOKEN_TTL=3h\nAPP_ENV=development\n"+probe+"=from-file\n")
+	watched := []string{"HTTP_ADDR", "ACCESS_TOKEN_TTL", "APP_ENV", probe}
 	before := map[string]string{}
 	for _, name := range watched {
 		before[name] = os.Getenv(name)
@@ -459,8 +470,8 @@ func TestLoadLeavesProcessEnvironment(t *testing.T) {
 	if err != nil {
 		t.Fatalf("Load(empty env, %s) error = %v, want nil", path, err)
 	}
-	if got.HTTPAddr != ":9191" || got.JWTTTL != 3*time.Hour {
-		t.Errorf("Load(empty env, %s) = HTTPAddr %q, JWTTTL %s; want :9191, 3h", path, got.HTTPAddr, got.JWTTTL)
+	if got.HTTPAddr != ":9191" || got.AccessTokenTTL != 3*time.Hour {
+		t.Errorf("Load(empty env, %s) = HTTPAddr %q, AccessTokenTTL %s; want :9191, 3h", path, got.HTTPAddr, got.AccessTokenTTL)
 	}
 	for _, name := range watched {
 		if after := os.Getenv(name); after != before[name] {
@@ -473,4 +484,13 @@ func TestLoadLeavesProcessEnvironment(t *testing.T) {
 	if environAfter := os.Environ(); !slices.Equal(environBefore, environAfter) {
 		t.Errorf("after Load, os.Environ() changed:\n got  %q\n want %q", environAfter, environBefore)
 	}
+}
+
+// comparable clears a random development key (and its flag), so whole
+// Configs compare.
+func comparable(c Config) Config {
+	if c.JWTSecretGenerated {
+		c.JWTSecret, c.JWTSecretGenerated = "", false
+	}
+	return c
 }

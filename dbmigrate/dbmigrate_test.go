@@ -121,7 +121,8 @@ func TestApplyRecordsRevisionsLikeTheAtlasCLI(t *testing.T) {
 		}
 	}
 	gotTables := tables(t, db, "public")
-	wantTables := []string{"atlas_schema_revisions", "cards", "columns", "room_events", "room_members", "rooms", "users", "ws_tickets"}
+	wantTables := []string{"atlas_schema_revisions", "cards", "columns", "room_events", "room_members", "rooms",
+		"sessions", "spent_refresh_tokens", "users", "ws_tickets"}
 	if strings.Join(gotTables, ",") != strings.Join(wantTables, ",") {
 		t.Errorf("tables = %v, want %v", gotTables, wantTables)
 	}
@@ -366,8 +367,8 @@ func TestRevisionSchemaFollowsTheURLLikeTheCLI(t *testing.T) {
 	if got := tables(t, db, "atlas_schema_revisions"); strings.Join(got, ",") != "atlas_schema_revisions" {
 		t.Errorf("atlas_schema_revisions schema holds %v", got)
 	}
-	if got := tables(t, db, "public"); len(got) != 7 {
-		t.Errorf("public holds %v, want the 7 application tables", got)
+	if got := tables(t, db, "public"); len(got) != 9 {
+		t.Errorf("public holds %v, want the 9 application tables", got)
 	}
 }
 
@@ -429,6 +430,9 @@ FROM pg_constraint WHERE contype = 'f' AND connamespace = 'public'::regnamespace
 		"fk_users_events":        "room_events->users n",
 		"fk_rooms_tickets":       "ws_tickets->rooms c",
 		"fk_users_tickets":       "ws_tickets->users c",
+		"fk_users_sessions":      "sessions->users c",
+		"fk_sessions_spent":      "spent_refresh_tokens->sessions c",
+		"fk_sessions_tickets":    "ws_tickets->sessions c",
 	}
 	if len(got) != len(want) {
 		t.Errorf("foreign keys = %v, want %v", got, want)

@@ -35,6 +35,9 @@ export class Server {
       GIN_MODE: 'release',
       LOG_LEVEL: 'info', // the listening line is logged at info
       BCRYPT_COST: '4',
+      // Every instance of a test (a restart, a second server on the same
+      // database) must verify the others' tokens: one shared key.
+      JWT_SECRET: 'e2e-secret-shared-by-every-test-instance',
       AUTH_RATE_LIMIT: '100000',
       MIGRATE_ON_START: 'true',
       SHUTDOWN_TIMEOUT: '5s',

@@ -12,7 +12,6 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"github.com/syncboard/syncboard/api"
 	"github.com/syncboard/syncboard/auth"
 	"github.com/syncboard/syncboard/internal/ratelimit"
 	"github.com/syncboard/syncboard/models"
@@ -43,28 +42,46 @@ type updateMeRequest struct {
 	CurrentPassword *string `json:"current_password"`
 }
 
-// authDeps are what the auth handlers share.
+// authDeps are what the auth and session handlers share.
 type authDeps struct {
-	store  *models.Store
-	tokens *auth.Tokens
-	hasher *auth.Hasher
-	byIP   *ratelimit.Limiter
-	byMail *ratelimit.Limiter
-	log    *slog.Logger
+	store   *models.Store
+	tokens  *auth.Tokens
+	hasher  *auth.Hasher
+	devices *auth.Devices
+	log     *slog.Logger
+	// refreshTTL is the refresh token's lifetime, renewed on each use.
+	refreshTTL time.Duration
+	// secureCookies adds Secure to cookies (everywhere but development).
+	secureCookies bool
+	// origins are the other origins allowed to refresh with the cookie.
+	origins []string
+	limits  authLimits
 }
 
-// now is the instant of a token or a revocation, at the precision both
-// PostgreSQL and the token's iat keep.
+// authLimits are the attempt and failure budgets of the auth endpoints,
+// each AUTH_RATE_LIMIT per AUTH_RATE_WINDOW (see docs/DESIGN.md, "Login
+// limits").
+type authLimits struct {
+	// byIP counts login and register attempts per client IP, before the
+	// body is read.
+	byIP *ratelimit.Limiter
+	// byIPMail and byMail count failed logins of untrusted devices per
+	// (client IP, email) and per email.
+	byIPMail, byMail *ratelimit.Limiter
+	// byDevice counts failed logins of a trusted device (its device
+	// cookie), which the per-email budget does not apply to.
+	byDevice *ratelimit.Limiter
+	// byAccount counts wrong current passwords of password changes.
+	byAccount *ratelimit.Limiter
+}
+
+func newAuthLimits(limit int, window time.Duration) authLimits {
+	n := func() *ratelimit.Limiter { return ratelimit.New(limit, window) }
+	return authLimits{byIP: n(), byIPMail: n(), byMail: n(), byDevice: n(), byAccount: n()}
+}
+
+// now is the instant of a session change, at the precision PostgreSQL keeps.
 func now() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }
-
-func (d authDeps) respondWithToken(c *gin.Context, status int, u models.User, at time.Time) {
-	token, exp, err := d.tokens.Issue(u.ID, at)
-	if err != nil {
-		writeError(c, d.log, err)
-		return
-	}
-	c.JSON(status, api.AuthResponse{AccessToken: token, TokenType: "bearer", ExpiresAt: exp.UTC(), User: u.API()})
-}
 
 // limited takes one attempt from key's bucket and answers 429 when there is
 // none left.
@@ -73,9 +90,31 @@ func limited(c *gin.Context, log *slog.Logger, l *ratelimit.Limiter, key string)
 	if ok {
 		return false
 	}
+	tooMany(c, log, wait)
+	return true
+}
+
+// blocked answers 429 when any of the failure budgets is spent, without
+// charging them.
+func blocked(c *gin.Context, log *slog.Logger, checks ...budget) bool {
+	for _, b := range checks {
+		if no, wait := b.lim.Blocked(b.key); no {
+			tooMany(c, log, wait)
+			return true
+		}
+	}
+	return false
+}
+
+// budget is one limiter and the key an attempt is counted under.
+type budget struct {
+	lim *ratelimit.Limiter
+	key string
+}
+
+func tooMany(c *gin.Context, log *slog.Logger, wait time.Duration) {
 	c.Header("Retry-After", strconv.Itoa(ratelimit.RetryAfterSeconds(wait)))
 	writeError(c, log, models.Errorf(models.CodeRateLimited, "too many attempts; try again later"))
-	return true
 }
 
 // normalizeEmail trims and lowercases an address and checks it is a plain
@@ -121,10 +160,11 @@ func (p problems) newPassword(field string, raw *string) string {
 	return ""
 }
 
-// register creates an account and logs it in: 201 AuthResponse.
+// register creates an account and signs it in: 201 AuthResponse, with the
+// refresh and device cookies.
 func register(d authDeps) gin.HandlerFunc {
 	return func(c *gin.Context) {
-		if limited(c, d.log, d.byIP, c.ClientIP()) {
+		if limited(c, d.log, d.limits.byIP, c.ClientIP()) {
 			return
 		}
 		var req registerRequest
@@ -146,9 +186,6 @@ func register(d authDeps) gin.HandlerFunc {
 			writeError(c, d.log, err)
 			return
 		}
-		if limited(c, d.log, d.byMail, email) {
-			return
-		}
 		ctx := c.Request.Context()
 		hash, err := d.hasher.Hash(ctx, password)
 		if err != nil {
@@ -156,21 +193,27 @@ func register(d authDeps) gin.HandlerFunc {
 			return
 		}
 		at := now()
-		u, err := d.store.CreateUser(ctx, models.NewUser{Email: email, PasswordHash: hash, DisplayName: name, Now: at})
+		u, started, err := d.store.Register(ctx, models.NewUser{Email: email, PasswordHash: hash, DisplayName: name, Now: at}, d.sessionStart(c, at))
 		if err != nil {
 			writeError(c, d.log, err)
 			return
 		}
-		d.respondWithToken(c, http.StatusCreated, u, at)
+		d.setDeviceCookie(c, email)
+		d.signedIn(c, http.StatusCreated, u, started)
 	}
 }
 
-// login checks an email and password: 200 AuthResponse, or 401
-// invalid_credentials with the same body and about the same time whether
-// the email is unknown or the password wrong.
+// login checks an email and password and starts a session: 200
+// AuthResponse, or 401 invalid_credentials with the same body and about the
+// same time whether the email is unknown or the password wrong.
+//
+// Failures are limited per (client IP, email) and per email, except for a
+// device that has signed in to this account before (its device cookie, or a
+// live refresh cookie of the account): that one has a budget of its own, so
+// nobody can lock the owner out by failing on purpose.
 func login(d authDeps) gin.HandlerFunc {
 	return func(c *gin.Context) {
-		if limited(c, d.log, d.byIP, c.ClientIP()) {
+		if limited(c, d.log, d.limits.byIP, c.ClientIP()) {
 			return
 		}
 		var req loginRequest
@@ -190,10 +233,15 @@ func login(d authDeps) gin.HandlerFunc {
 			writeError(c, d.log, err)
 			return
 		}
-		if limited(c, d.log, d.byMail, email) {
+		ctx := c.Request.Context()
+		failures, err := d.loginBudgets(c, email)
+		if err != nil {
+			writeError(c, d.log, err)
 			return
 		}
-		ctx := c.Request.Context()
+		if blocked(c, d.log, failures...) {
+			return
+		}
 		u, err := d.store.UserByEmail(ctx, email)
 		var hash []byte
 		switch {
@@ -204,11 +252,51 @@ func login(d authDeps) gin.HandlerFunc {
 			return
 		}
 		if err := d.hasher.Compare(ctx, hash, *req.Password); err != nil {
+			if errors.Is(err, auth.ErrMismatch) {
+				for _, b := range failures {
+					b.lim.Fail(b.key)
+				}
+			}
 			writeError(c, d.log, credentialsError(err))
 			return
 		}
-		d.respondWithToken(c, http.StatusOK, u, now())
+		var rehash []byte
+		if d.hasher.NeedsRehash(hash) {
+			if rehash, err = d.hasher.Hash(ctx, *req.Password); err != nil {
+				writeError(c, d.log, err)
+				return
+			}
+		}
+		started, err := d.store.SignIn(ctx, u.ID, hash, rehash, d.sessionStart(c, now()))
+		if err != nil {
+			writeError(c, d.log, err)
+			return
+		}
+		d.setDeviceCookie(c, email)
+		d.signedIn(c, http.StatusOK, u, started)
 	}
+}
+
+// loginBudgets are the failure budgets a login attempt for email is
+// counted under: the device's own when it has signed in to this account
+// before (its device cookie, or a live refresh cookie of the account), else
+// the (IP, email) and email ones.
+func (d authDeps) loginBudgets(c *gin.Context, email string) ([]budget, error) {
+	if v, err := c.Cookie(deviceCookie); err == nil {
+		if id, ok := d.devices.Check(v, email); ok {
+			return []budget{{d.limits.byDevice, "device:" + id}}, nil
+		}
+	}
+	if v, err := c.Cookie(refreshCookie); err == nil && v != "" && len(v) <= 256 {
+		u, sid, err := d.store.RefreshOwner(c.Request.Context(), v, now())
+		switch {
+		case err == nil && u.Email == email:
+			return []budget{{d.limits.byDevice, "session:" + sid.String()}}, nil
+		case err != nil && models.ErrorCode(err) != models.CodeNotFound:
+			return nil, err
+		}
+	}
+	return []budget{{d.limits.byIPMail, c.ClientIP() + "|" + email}, {d.limits.byMail, email}}, nil
 }
 
 func credentialsError(err error) error {
@@ -226,9 +314,10 @@ func getMe() gin.HandlerFunc {
 	}
 }
 
-// updateMe changes the display name and/or the password. Changing the
-// password needs the current one and revokes every token issued before the
-// change; the response carries a fresh token either way.
+// updateMe changes the display name and/or the password: 200 User, or,
+// when the password changes, 200 AuthResponse for a new session on the
+// caller's device, every other session of the user (the caller's own
+// included) having ended in the same transaction.
 func updateMe(d authDeps) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		ctx := c.Request.Context()
@@ -239,10 +328,10 @@ func updateMe(d authDeps) gin.HandlerFunc {
 			return
 		}
 		p := problems{}
-		var up models.UserUpdate
+		var name *string
 		if req.DisplayName != nil {
-			name := p.text("display_name", *req.DisplayName, 1, maxDisplayNameChars)
-			up.DisplayName = &name
+			n := p.text("display_name", *req.DisplayName, 1, maxDisplayNameChars)
+			name = &n
 		}
 		var password string
 		if req.Password != nil {
@@ -258,47 +347,39 @@ func updateMe(d authDeps) gin.HandlerFunc {
 			writeError(c, d.log, err)
 			return
 		}
-		if req.Password != nil {
-			// The current password is a secret an attacker with a stolen
-			// token would like to guess: the same limit as login applies.
-			if limited(c, d.log, d.byMail, me.Email) {
-				return
-			}
-			if err := d.hasher.Compare(ctx, []byte(me.PasswordHash), *req.CurrentPassword); err != nil {
-				writeError(c, d.log, credentialsError(err))
-				return
-			}
-			hash, err := d.hasher.Hash(ctx, password)
+		if req.Password == nil {
+			u, err := d.store.RenameUser(ctx, me.ID, name)
 			if err != nil {
 				writeError(c, d.log, err)
 				return
 			}
-			up.PasswordHash = hash
+			c.JSON(http.StatusOK, u.API())
+			return
 		}
-		at := now()
-		if up.PasswordHash != nil {
-			up.RevokeBefore = &at
+		// The current password is a secret an attacker with a stolen token
+		// would like to guess: wrong ones are limited per account.
+		account := budget{d.limits.byAccount, me.ID.String()}
+		if blocked(c, d.log, account) {
+			return
 		}
-		u, err := d.store.UpdateUser(ctx, me.ID, up)
+		if err := d.hasher.Compare(ctx, []byte(me.PasswordHash), *req.CurrentPassword); err != nil {
+			if errors.Is(err, auth.ErrMismatch) {
+				account.lim.Fail(account.key)
+			}
+			writeError(c, d.log, credentialsError(err))
+			return
+		}
+		hash, err := d.hasher.Hash(ctx, password)
 		if err != nil {
 			writeError(c, d.log, err)
 			return
 		}
-		d.respondWithToken(c, http.StatusOK, u, at)
-	}
-}
-
-// logoutAll refuses, from now on, every token issued before this call.
-func logoutAll(d authDeps) gin.HandlerFunc {
-	return func(c *gin.Context) {
-		ctx := c.Request.Context()
-		me, _ := auth.UserFrom(ctx)
-		at := now()
-		if _, err := d.store.UpdateUser(ctx, me.ID, models.UserUpdate{RevokeBefore: &at}); err != nil {
+		u, started, err := d.store.ChangePassword(ctx, me.ID, []byte(me.PasswordHash), hash, name, d.sessionStart(c, now()))
+		if err != nil {
 			writeError(c, d.log, err)
 			return
 		}
-		c.Status(http.StatusNoContent)
+		d.signedIn(c, http.StatusOK, u, started)
 	}
 }
 

@@ -142,15 +142,16 @@ func TestRegisterIgnoresServerOwnedFields(t *testing.T) {
 	}
 	email := uniqueEmail("owned")
 	c := call{method: http.MethodPost, path: "/api/auth/register", body: mustJSON(map[string]any{
-		"email":              email,
-		"password":           "password1",
-		"id":                 sentID,
-		"ID":                 sentID,
-		"password_hash":      string(foreignHash),
-		"PasswordHash":       string(foreignHash),
-		"created_at":         "2000-01-01T00:00:00Z",
-		"tokens_valid_after": "2000-01-01T00:00:00Z",
-		"position":           3,
+		"email":         email,
+		"password":      "password1",
+		"id":            sentID,
+		"ID":            sentID,
+		"password_hash": string(foreignHash),
+		"PasswordHash":  string(foreignHash),
+		"created_at":    "2000-01-01T00:00:00Z",
+		"session_id":    sentID,
+		"refresh_token": "chosen-by-the-client",
+		"position":      3,
 	})}
 	start := time.Now()
 	got := requireAuthResponse(t, c.String(), c.do(env.router), http.StatusCreated)
@@ -169,9 +170,6 @@ func TestRegisterIgnoresServerOwnedFields(t *testing.T) {
 	}
 	if row.CreatedAt.Year() == 2000 || got.User.CreatedAt.Year() == 2000 || row.CreatedAt.Before(start.Add(-time.Second)) {
 		t.Errorf("%s: created_at stored %s, returned %s, want about now", c, row.CreatedAt, got.User.CreatedAt)
-	}
-	if row.TokensValidAfter.Year() == 2000 {
-		t.Errorf("%s: tokens_valid_after = %s, the client's value", c, row.TokensValidAfter)
 	}
 	loginVia(t, env.router, email, "password1")
 	lc := loginCall(email, "attacker-password")
@@ -653,17 +651,17 @@ func TestUpdateMe(t *testing.T) {
 		{
 			name: "display_name changed and trimmed", body: map[string]any{"display_name": "  New Name  "}, wantStatus: 200,
 			check: func(t *testing.T, req string, acct account, rec *httptest.ResponseRecorder) {
-				got := requireAuthResponse(t, req, rec, http.StatusOK)
+				// A User, no tokens: only a password change issues tokens.
+				got := requireUser(t, req, rec.Body.Bytes())
 				want := acct.reg.User
 				want.DisplayName = "New Name"
-				if got.User != want {
-					t.Errorf("%s: user = %+v, want %+v", req, got.User, want)
+				if got != want {
+					t.Errorf("%s: user = %+v, want %+v", req, got, want)
 				}
-				if me := requireMe(t, env.router, got.AccessToken); me != want {
-					t.Errorf("GET /api/auth/me with the token of %s = %+v, want %+v", req, me, want)
+				if me := requireMe(t, env.router, acct.reg.AccessToken); me != want {
+					t.Errorf("GET /api/auth/me after %s = %+v, want %+v", req, me, want)
 				}
-				// Only a password change revokes tokens; the password stays.
-				requireMe(t, env.router, acct.reg.AccessToken)
+				// Only a password change ends sessions; the password stays.
 				loginVia(t, env.router, acct.email, oldPW)
 			},
 		},
@@ -673,11 +671,11 @@ func TestUpdateMe(t *testing.T) {
 				"password_hash": "$2a$04$abcdefghijklmnopqrstuuJ1RmV3YqMxXlq0xB2nVq0WZ0r5G8hK6", "created_at": "2000-01-01T00:00:00Z"},
 			wantStatus: 200,
 			check: func(t *testing.T, req string, acct account, rec *httptest.ResponseRecorder) {
-				got := requireAuthResponse(t, req, rec, http.StatusOK)
+				got := requireUser(t, req, rec.Body.Bytes())
 				want := acct.reg.User
 				want.DisplayName = "Moved"
-				if got.User != want {
-					t.Errorf("%s: user = %+v, want %+v (only display_name changed)", req, got.User, want)
+				if got != want {
+					t.Errorf("%s: user = %+v, want %+v (only display_name changed)", req, got, want)
 				}
 				row := env.storedUser(t, acct.email)
 				if row.ID != acct.reg.User.ID || !row.CreatedAt.Equal(acct.reg.User.CreatedAt) {
@@ -692,11 +690,14 @@ func TestUpdateMe(t *testing.T) {
 		{
 			name: "empty object changes nothing", body: map[string]any{}, wantStatus: 200,
 			check: func(t *testing.T, req string, acct account, rec *httptest.ResponseRecorder) {
-				got := requireAuthResponse(t, req, rec, http.StatusOK)
-				if got.User != acct.reg.User {
-					t.Errorf("%s: user = %+v, want %+v", req, got.User, acct.reg.User)
+				// The finding this guards: PATCH {} minted a fresh token, so
+				// a stolen token could renew itself forever. Now it is a User.
+				if rec.Code != http.StatusOK || strings.Contains(rec.Body.String(), "access_token") {
+					t.Fatalf("%s: %d %s; want 200 with a User and no token", req, rec.Code, rec.Body.String())
 				}
-				requireMe(t, env.router, got.AccessToken)
+				if got := requireUser(t, req, rec.Body.Bytes()); got != acct.reg.User {
+					t.Errorf("%s: user = %+v, want %+v", req, got, acct.reg.User)
+				}
 				requireMe(t, env.router, acct.reg.AccessToken)
 			},
 		},
@@ -733,6 +734,11 @@ func TestUpdateMe(t *testing.T) {
 					t.Errorf("%s: user = %+v, want %+v", req, got.User, want)
 				}
 				requireRefused(t, env.router, acct.reg.AccessToken, "issued before the password change")
+				if got.SessionID == acct.reg.SessionID {
+					t.Errorf("%s: session %s, want a new session", req, got.SessionID)
+				}
+				rc := call{method: http.MethodPost, path: "/api/auth/refresh", body: mustJSON(map[string]string{"refresh_token": acct.reg.RefreshToken})}
+				requireUnauthorized(t, rc.String()+" with the old session's refresh token", rc.do(env.router), models.CodeUnauthorized)
 				if me := requireMe(t, env.router, got.AccessToken); me != want {
 					t.Errorf("GET /api/auth/me with the new token = %+v, want %+v", me, want)
 				}
@@ -909,7 +915,7 @@ func TestAuthDatabaseUnavailable(t *testing.T) {
 	}
 	tokens := auth.NewTokens(testJWTSecret, tokenTTL)
 	r := newRouter(t, Deps{Store: store, Tokens: tokens, Hasher: hasher, AuthRateLimit: 1000, AuthRateWindow: time.Minute})
-	token, _, err := tokens.Issue(uuid.New(), time.Now())
+	token, _, err := tokens.Issue(uuid.New(), uuid.New(), time.Now())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -942,7 +948,10 @@ func TestAuthMethodNotAllowed(t *testing.T) {
 		{method: http.MethodPut, path: "/api/auth/me", body: `{}`},
 		{method: http.MethodDelete, path: "/api/auth/me"},
 		{method: http.MethodGet, path: "/api/auth/logout-all"},
-		{method: http.MethodPost, path: "/api/auth/logout"},
+		{method: http.MethodGet, path: "/api/auth/logout"},
+		{method: http.MethodGet, path: "/api/auth/refresh"},
+		{method: http.MethodPost, path: "/api/auth/sessions"},
+		{method: http.MethodPatch, path: "/api/auth/sessions/" + uuid.NewString(), body: `{}`},
 	} {
 		rec := c.do(env.router)
 		switch rec.Code {

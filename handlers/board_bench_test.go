@@ -51,7 +51,7 @@ func benchBoard(b *testing.B) (http.Handler, func(method, path, body string) *ht
 			}
 		}
 	}
-	token, _, _ := tokens.Issue(u.ID, time.Now())
+	token, _ := sessionToken(b, store, tokens, u)
 	req := func(method, path, body string) *http.Request {
 		r := httptest.NewRequest(method, path, strings.NewReader(body))
 		r.Header.Set("Authorization", "Bearer "+token)

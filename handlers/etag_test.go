@@ -49,7 +49,7 @@ func TestNotModifiedSkipsTheBoard(t *testing.T) {
 	for range 20 {
 		store.CreateCard(ctx, u.ID, col.ID, models.NewCard{Title: "card"})
 	}
-	token, _, _ := tokens.Issue(u.ID, time.Now())
+	token, _ := sessionToken(t, store, tokens, u)
 	get := func(inm string) *httptest.ResponseRecorder {
 		req := httptest.NewRequest(http.MethodGet, "/api/rooms/"+room.ID.String(), nil)
 		req.Header.Set("Authorization", "Bearer "+token)

@@ -40,7 +40,7 @@ func (e *eventsEnv) user(t *testing.T, email string) (models.User, string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	tok, _, _ := e.tokens.Issue(u.ID, time.Now())
+	tok, _ := sessionToken(t, e.store, e.tokens, u)
 	return u, tok
 }
 

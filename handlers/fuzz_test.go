@@ -57,7 +57,7 @@ func newFuzzEnv(f *testing.F) *fuzzEnv {
 	room, _ := store.CreateRoom(ctx, u.ID, "fuzz")
 	col, _ := store.CreateColumn(ctx, u.ID, room.ID, "todo", nil)
 	card, _ := store.CreateCard(ctx, u.ID, col.ID, models.NewCard{Title: "card"})
-	token, _, _ := tokens.Issue(u.ID, time.Now())
+	token, _ := sessionToken(f, store, tokens, u)
 	return &fuzzEnv{engine: engine, token: token, room: room.ID, col: col.ID, card: card.ID}
 }
 

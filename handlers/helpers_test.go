@@ -193,8 +193,8 @@ func droppedDatabase(t *testing.T) *models.Store {
 // testJWTSecret signs the tokens of these tests.
 const testJWTSecret = "handlers-auth-test-secret-0123456789abcdef"
 
-// tokenTTL is the token lifetime the tests configure (the contract's default).
-const tokenTTL = 24 * time.Hour
+// tokenTTL is the access-token lifetime the tests configure (the default).
+const tokenTTL = 15 * time.Minute
 
 // authEnv is one test's private database and a router over it.
 type authEnv struct {
@@ -358,10 +358,15 @@ type userBody struct {
 
 // authBody is a decoded AuthResponse.
 type authBody struct {
-	AccessToken string
-	TokenType   string
-	ExpiresAt   time.Time
-	User        userBody
+	AccessToken      string
+	TokenType        string
+	ExpiresAt        time.Time
+	RefreshToken     string
+	RefreshExpiresAt time.Time
+	SessionID        uuid.UUID
+	User             userBody
+	// RefreshCookie is the syncboard_refresh cookie the response set.
+	RefreshCookie *http.Cookie
 }
 
 // requireKeys decodes raw as a JSON object whose keys are exactly want.
@@ -429,7 +434,8 @@ func requireAuthResponse(t *testing.T, req string, rec *httptest.ResponseRecorde
 	if ct := rec.Header().Get("Content-Type"); !strings.HasPrefix(ct, "application/json") {
 		t.Errorf("%s: Content-Type = %q, want application/json", req, ct)
 	}
-	m := requireKeys(t, req, "AuthResponse", rec.Body.Bytes(), "access_token", "token_type", "expires_at", "user")
+	m := requireKeys(t, req, "AuthResponse", rec.Body.Bytes(), "access_token", "token_type", "expires_at",
+		"refresh_token", "refresh_expires_at", "session_id", "user")
 	var a authBody
 	a.AccessToken = requireString(t, req, "access_token", m["access_token"])
 	if strings.Count(a.AccessToken, ".") != 2 {
@@ -440,7 +446,24 @@ func requireAuthResponse(t *testing.T, req string, rec *httptest.ResponseRecorde
 		t.Errorf("%s: token_type = %q, want %q", req, a.TokenType, "bearer")
 	}
 	a.ExpiresAt = requireUTCTime(t, req, "expires_at", m["expires_at"])
+	a.RefreshToken = requireString(t, req, "refresh_token", m["refresh_token"])
+	if raw, err := base64.RawURLEncoding.DecodeString(a.RefreshToken); err != nil || len(raw) < 32 {
+		t.Errorf("%s: refresh_token = %q, want at least 256 random bits, base64url", req, a.RefreshToken)
+	}
+	a.RefreshExpiresAt = requireUTCTime(t, req, "refresh_expires_at", m["refresh_expires_at"])
+	a.SessionID = requireUUID(t, req, "session_id", m["session_id"])
 	a.User = requireUser(t, req, m["user"])
+	for _, ck := range rec.Result().Cookies() {
+		if ck.Name == "syncboard_refresh" {
+			a.RefreshCookie = ck
+		}
+	}
+	switch ck := a.RefreshCookie; {
+	case ck == nil:
+		t.Errorf("%s: no syncboard_refresh cookie", req)
+	case ck.Value != a.RefreshToken || !ck.HttpOnly || ck.SameSite != http.SameSiteStrictMode || ck.Path != "/api/auth" || ck.MaxAge <= 0:
+		t.Errorf("%s: refresh cookie %s; want the refresh token, HttpOnly, SameSite=Strict, Path=/api/auth, a Max-Age", req, ck)
+	}
 	return a
 }
 
@@ -573,8 +596,7 @@ type boardUser struct {
 }
 
 // user creates an account straight through the Store (these tests never
-// log in, so no bcrypt) and issues it a token from the same instant as its
-// revocation marker, which the contract says is valid.
+// log in, so no bcrypt) and a session with an access token.
 func (e *boardEnv) user(t *testing.T, name string) boardUser {
 	t.Helper()
 	now := time.Now().UTC().Truncate(time.Microsecond)
@@ -585,11 +607,26 @@ func (e *boardEnv) user(t *testing.T, name string) boardUser {
 	if err != nil {
 		t.Fatalf("create user %s: %v", email, err)
 	}
-	token, _, err := e.tokens.Issue(u.ID, now)
-	if err != nil {
-		t.Fatalf("issue a token for %s: %v", email, err)
-	}
+	token, _ := sessionToken(t, e.store, e.tokens, u)
 	return boardUser{ID: u.ID, Email: email, DisplayName: name, Token: token}
+}
+
+// sessionToken starts a session for u straight through the Store (no
+// bcrypt: these tests are not about signing in) and returns an access
+// token of it and its ID.
+func sessionToken(t testing.TB, store *models.Store, tokens *auth.Tokens, u models.User) (string, uuid.UUID) {
+	t.Helper()
+	at := time.Now().UTC().Truncate(time.Microsecond)
+	started, err := store.SignIn(context.Background(), u.ID, []byte(u.PasswordHash), nil,
+		models.SessionStart{UserAgent: "test", IP: "127.0.0.1", Now: at, TTL: time.Hour})
+	if err != nil {
+		t.Fatalf("start a session for %s: %v", u.Email, err)
+	}
+	token, _, err := tokens.Issue(u.ID, started.Session.ID, at)
+	if err != nil {
+		t.Fatalf("issue a token for %s: %v", u.Email, err)
+	}
+	return token, started.Session.ID
 }
 
 // jsonObj is a request body.

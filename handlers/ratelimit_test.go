@@ -117,7 +117,9 @@ func TestAuthRateLimit(t *testing.T) {
 					{path: login, email: " " + known + " ", password: "wrong-3", remote: "198.51.100.3:1000", want: 401},
 					{path: login, email: known, password: "wrong-4", remote: "198.51.100.4:1000", want: 429},
 					{path: login, email: known, password: "password1", remote: "198.51.100.5:1000", want: 429},
-					{path: register, email: up, password: "password1", remote: "198.51.100.6:1000", want: 429},
+					// Registering is not a login: the email's failures do not
+					// block it (it cannot guess a password), only the IP's.
+					{path: register, email: up, password: "password1", remote: "198.51.100.6:1000", want: 409},
 				}
 			},
 		},
@@ -230,4 +232,77 @@ func TestAuthRateLimitRecovery(t *testing.T) {
 	time.Sleep(time.Duration(wait) * time.Second)
 	got := requireAuthResponse(t, fmt.Sprintf("%s after waiting Retry-After (%ds)", c, wait), c.do(r), http.StatusOK)
 	requireMe(t, r, got.AccessToken)
+}
+
+// TestLoginFailuresSpareTheOwnersDevices: a stranger failing on purpose
+// against an email, from one address or many, blocks that email's untrusted
+// logins (guessing stays bounded), but not a device that signed in to the
+// account before: the owner's device cookie (or live refresh cookie) gives
+// it a budget of its own. Before device cookies, nine wrong passwords from
+// another address made the owner's correct login answer 429.
+func TestLoginFailuresSpareTheOwnersDevices(t *testing.T) {
+	t.Parallel()
+	const limit = 3
+	env := newAuthEnv(t, Deps{})
+	email := uniqueEmail("owner")
+	reg := registerVia(t, env.router, email, "password1") // a router of its own limiters
+	r := env.routerWith(t, Deps{AuthRateLimit: limit, AuthRateWindow: time.Minute})
+	ownerDevice := func(rec *httptest.ResponseRecorder) string {
+		for _, ck := range rec.Result().Cookies() {
+			if ck.Name == "syncboard_device" {
+				if !ck.HttpOnly || ck.SameSite != http.SameSiteStrictMode || ck.Path != "/api/auth" {
+					t.Errorf("device cookie %s: want HttpOnly, SameSite=Strict, Path=/api/auth", ck)
+				}
+				return ck.Value
+			}
+		}
+		t.Fatalf("no syncboard_device cookie in %q", rec.Header().Values("Set-Cookie"))
+		return ""
+	}
+	// The owner signs in on their laptop once, before the attack.
+	first := loginCall(email, "password1")
+	first.remote = "192.0.2.10:5000"
+	rec := first.do(r)
+	requireAuthResponse(t, first.String(), rec, http.StatusOK)
+	laptop := ownerDevice(rec)
+
+	// A stranger fails from nine addresses, three times each.
+	for ip := range 9 {
+		for try := range limit {
+			c := loginCall(email, fmt.Sprintf("guess-%d-%d", ip, try))
+			c.remote = fmt.Sprintf("203.0.113.%d:6000", ip+1)
+			if rec := c.do(r); rec.Code != http.StatusUnauthorized && rec.Code != http.StatusTooManyRequests {
+				t.Fatalf("%s: %d, want 401 or 429", c, rec.Code)
+			}
+		}
+	}
+	// Guessing stays bounded: a fresh address, even with the right password,
+	// gets 429 for this email; so does a device cookie of another email.
+	fresh := loginCall(email, "password1")
+	fresh.remote = "198.51.100.50:7000"
+	requireRateLimited(t, fresh.String()+" (an untrusted device, right password)", fresh.do(r), time.Minute)
+	foreign := fresh
+	foreign.header = http.Header{"Cookie": {"syncboard_device=" + env.tokens.Devices().Issue(uniqueEmail("someone-else"))}}
+	requireRateLimited(t, foreign.String()+" (another account's device cookie)", foreign.do(r), time.Minute)
+
+	// The owner's laptop is still tried, from any address.
+	own := loginCall(email, "password1")
+	own.remote = "198.51.100.51:7000"
+	own.header = http.Header{"Cookie": {"syncboard_device=" + laptop}}
+	got := requireAuthResponse(t, own.String()+" (the owner's device cookie)", own.do(r), http.StatusOK)
+	requireMe(t, r, got.AccessToken)
+	// A device signed in already (its refresh cookie) is tried too.
+	signedIn := loginCall(email, "password1")
+	signedIn.header = http.Header{"Cookie": {"syncboard_refresh=" + reg.RefreshToken}}
+	requireAuthResponse(t, signedIn.String()+" (a live refresh cookie of the account)", signedIn.do(r), http.StatusOK)
+
+	// A trusted device that fails has a budget of its own.
+	for try := range limit {
+		c := own
+		c.body = credentials(email, fmt.Sprintf("typo-%d", try))
+		c.remote = fmt.Sprintf("198.51.100.%d:7000", 60+try) // not the per-IP limit
+		requireUnauthorized(t, c.String(), c.do(r), models.CodeInvalidCredentials)
+	}
+	own.remote = "198.51.100.70:7000"
+	requireRateLimited(t, own.String()+" after its own failures", own.do(r), time.Minute)
 }

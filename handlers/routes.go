@@ -13,7 +13,6 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/syncboard/syncboard/auth"
-	"github.com/syncboard/syncboard/internal/ratelimit"
 	"github.com/syncboard/syncboard/middleware"
 	"github.com/syncboard/syncboard/models"
 	"github.com/syncboard/syncboard/realtime"
@@ -26,8 +25,14 @@ type Deps struct {
 	Log    *slog.Logger
 	Tokens *auth.Tokens
 	Hasher *auth.Hasher
-	// AuthRateLimit attempts at login and register per client IP and per
-	// email in each AuthRateWindow.
+	// RefreshTTL is the lifetime of refresh tokens, renewed on each use
+	// (default 30 days).
+	RefreshTTL time.Duration
+	// SecureCookies marks the auth cookies Secure (everywhere but
+	// development, which may run over plain HTTP on localhost).
+	SecureCookies bool
+	// AuthRateLimit attempts and failures allowed by each of the auth
+	// budgets in each AuthRateWindow (docs/DESIGN.md, "Login limits").
 	AuthRateLimit  int
 	AuthRateWindow time.Duration
 	// Draining turns /readyz to 503 while the server shuts down.
@@ -52,6 +57,9 @@ func NewRouter(d Deps) (*gin.Engine, error) {
 	}
 	if d.AuthRateWindow <= 0 {
 		d.AuthRateWindow = time.Minute
+	}
+	if d.RefreshTTL <= 0 {
+		d.RefreshTTL = 30 * 24 * time.Hour
 	}
 	r := gin.New()
 	// Gin trusts every proxy by default, which lets any client pick its own
@@ -99,22 +107,30 @@ func NewRouter(d Deps) (*gin.Engine, error) {
 	r.GET("/", webFile(files, d.Log))
 	r.GET("/assets/:name", webFile(files, d.Log))
 
-	ad := authDeps{
-		store: d.Store, tokens: d.Tokens, hasher: d.Hasher, log: d.Log,
-		byIP:   ratelimit.New(d.AuthRateLimit, d.AuthRateWindow),
-		byMail: ratelimit.New(d.AuthRateLimit, d.AuthRateWindow),
+	var devices *auth.Devices
+	if d.Tokens != nil {
+		devices = d.Tokens.Devices()
 	}
-	api := r.Group("/api")
-	authGroup := api.Group("/auth")
+	ad := authDeps{
+		store: d.Store, tokens: d.Tokens, hasher: d.Hasher, devices: devices, log: d.Log,
+		refreshTTL: d.RefreshTTL, secureCookies: d.SecureCookies, origins: d.CORSAllowedOrigins,
+		limits: newAuthLimits(d.AuthRateLimit, d.AuthRateWindow),
+	}
+	apiGroup := r.Group("/api")
+	authGroup := apiGroup.Group("/auth")
 	authGroup.POST("/register", register(ad))
 	authGroup.POST("/login", login(ad))
+	authGroup.POST("/refresh", refresh(ad))
 
-	// Everything below needs a valid token.
+	// Everything below needs a valid access token of a live session.
 	authn := auth.NewAuthenticator(d.Store, d.Tokens)
-	signedIn := api.Group("", middleware.Authenticate(authn, fail))
+	signedIn := apiGroup.Group("", middleware.Authenticate(authn, fail))
 	signedIn.GET("/auth/me", getMe())
 	signedIn.PATCH("/auth/me", updateMe(ad))
+	signedIn.POST("/auth/logout", logout(ad))
 	signedIn.POST("/auth/logout-all", logoutAll(ad))
+	signedIn.GET("/auth/sessions", listSessions(ad))
+	signedIn.DELETE("/auth/sessions/:session_id", endSession(ad))
 
 	bd := boardDeps{store: d.Store, log: d.Log}
 	signedIn.POST("/rooms", createRoom(bd))
@@ -129,7 +145,7 @@ func NewRouter(d Deps) (*gin.Engine, error) {
 	sd := socketDeps{boardDeps: bd, authn: authn, hub: d.Hub, origins: d.CORSAllowedOrigins}
 	signedIn.POST("/rooms/:room_id/ws-ticket", createTicket(sd))
 	// The socket authenticates itself (header or ticket), outside signedIn.
-	api.GET("/rooms/:room_id/ws", roomSocket(sd))
+	apiGroup.GET("/rooms/:room_id/ws", roomSocket(sd))
 	signedIn.POST("/rooms/:room_id/columns", createColumn(bd))
 	signedIn.PATCH("/columns/:column_id", updateColumn(bd))
 	signedIn.DELETE("/columns/:column_id", deleteColumn(bd))

@@ -49,7 +49,8 @@ func createTicket(d socketDeps) gin.HandlerFunc {
 		if !ok {
 			return
 		}
-		ticket, exp, err := d.store.CreateTicket(c.Request.Context(), me(c), roomID)
+		id, _ := auth.IdentityFrom(c.Request.Context())
+		ticket, exp, err := d.store.CreateTicket(c.Request.Context(), id.User.ID, id.SessionID, roomID)
 		if err != nil {
 			writeError(c, d.log, err)
 			return
@@ -75,7 +76,7 @@ func roomSocket(d socketDeps) gin.HandlerFunc {
 			writeError(c, d.log, err)
 			return
 		}
-		userID, authAt, err := d.socketUser(ctx, c, roomID)
+		userID, sessionID, err := d.socketUser(ctx, c, roomID)
 		if err != nil {
 			writeError(c, d.log, err)
 			return
@@ -104,7 +105,7 @@ func roomSocket(d socketDeps) gin.HandlerFunc {
 			conn.Close(CloseResync, "resync_required: refetch the board")
 			return
 		}
-		d.stream(context.WithoutCancel(ctx), conn, userID, roomID, authAt, from)
+		d.stream(context.WithoutCancel(ctx), conn, userID, sessionID, roomID, from)
 	}
 }
 
@@ -116,26 +117,33 @@ func (d socketDeps) pruned(ctx context.Context, userID, roomID uuid.UUID, since 
 }
 
 // socketUser authenticates the handshake: an Authorization header, else a
-// ticket. It returns the user and when they authenticated.
+// ticket. It returns the user and the session the socket belongs to.
 //
 // Errors: CodeUnauthorized, CodeUnavailable.
-func (d socketDeps) socketUser(ctx context.Context, c *gin.Context, roomID uuid.UUID) (uuid.UUID, time.Time, error) {
+func (d socketDeps) socketUser(ctx context.Context, c *gin.Context, roomID uuid.UUID) (userID, sessionID uuid.UUID, err error) {
 	if h := c.GetHeader("Authorization"); h != "" {
-		u, iat, err := d.authn.Authenticate(ctx, h)
-		return u.ID, iat, err
+		id, err := d.authn.Authenticate(ctx, h)
+		return id.User.ID, id.SessionID, err
 	}
 	if t := c.Query("ticket"); t != "" {
 		return d.store.UseTicket(ctx, t, roomID)
 	}
-	return uuid.Nil, time.Time{}, models.Errorf(models.CodeUnauthorized, "a valid bearer token or ticket is required")
+	return uuid.Nil, uuid.Nil, models.Errorf(models.CodeUnauthorized, "a valid bearer token or ticket is required")
 }
 
 // stream sends the subscription's events until the client goes, falls
 // behind, or loses its access.
-func (d socketDeps) stream(ctx context.Context, conn *websocket.Conn, userID, roomID uuid.UUID, authAt time.Time, since int64) {
+func (d socketDeps) stream(ctx context.Context, conn *websocket.Conn, userID, sessionID, roomID uuid.UUID, since int64) {
 	ctx = conn.CloseRead(ctx) // ends when the client closes
-	sub := d.hub.Subscribe(roomID, since)
+	// Subscribed first, checked second: a session that ends after the
+	// check is closed by the hub's session notice, one that ended before
+	// it fails the check, so none slips between the two.
+	sub := d.hub.Subscribe(roomID, sessionID, since)
 	defer sub.Close()
+	if ok, err := d.store.StillAllowed(ctx, userID, sessionID, roomID); err == nil && !ok {
+		conn.Close(CloseRevoked, "access revoked")
+		return
+	}
 	ping := time.NewTicker(socketPing)
 	defer ping.Stop()
 	check := time.NewTicker(socketCheck)
@@ -154,6 +162,8 @@ func (d socketDeps) stream(ctx context.Context, conn *websocket.Conn, userID, ro
 					conn.Close(CloseResync, "resync_required: refetch the board")
 				case errors.Is(sub.Err(), realtime.ErrRoomDeleted):
 					conn.Close(websocket.StatusNormalClosure, "the room was deleted")
+				case errors.Is(sub.Err(), realtime.ErrSessionEnded):
+					conn.Close(CloseRevoked, "the session has ended")
 				default:
 					conn.Close(websocket.StatusGoingAway, "")
 				}
@@ -174,7 +184,7 @@ func (d socketDeps) stream(ctx context.Context, conn *websocket.Conn, userID, ro
 				return
 			}
 		case <-check.C:
-			ok, err := d.store.StillAllowed(ctx, userID, roomID, authAt)
+			ok, err := d.store.StillAllowed(ctx, userID, sessionID, roomID)
 			if err == nil && !ok {
 				conn.Close(CloseRevoked, "access revoked")
 				return

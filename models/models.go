@@ -30,11 +30,8 @@ type User struct {
 	Email        string    `gorm:"type:varchar(254);not null;uniqueIndex:uq_users_email_lower,expression:lower(email)"`
 	PasswordHash string    `gorm:"type:varchar(100);not null"`
 	DisplayName  string    `gorm:"type:varchar(100);not null"`
-	// TokensValidAfter is the revocation marker: a token issued before it is
-	// refused. It moves forward on logout-all and on a password change.
-	TokensValidAfter time.Time `gorm:"type:timestamptz;not null;default:now()"`
-	CreatedAt        time.Time `gorm:"type:timestamptz;not null"`
-	UpdatedAt        time.Time `gorm:"type:timestamptz;not null"`
+	CreatedAt    time.Time `gorm:"type:timestamptz;not null"`
+	UpdatedAt    time.Time `gorm:"type:timestamptz;not null"`
 
 	// Memberships are removed with the user (ON DELETE CASCADE).
 	Memberships []RoomMember `gorm:"foreignKey:UserID;constraint:OnDelete:CASCADE"`
@@ -48,6 +45,8 @@ type User struct {
 	Events []RoomEvent `gorm:"foreignKey:ActorID;constraint:OnDelete:SET NULL"`
 	// Tickets go with their user.
 	Tickets []WSTicket `gorm:"foreignKey:UserID;constraint:OnDelete:CASCADE"`
+	// Sessions are the user's signed-in devices; they go with the account.
+	Sessions []Session `gorm:"foreignKey:UserID;constraint:OnDelete:CASCADE"`
 }
 
 // Room is a board. Version starts at 1 and goes up by one with every
@@ -121,18 +120,59 @@ type RoomEvent struct {
 // WebSocket. Only the ticket's SHA-256 is stored. It lives in the database,
 // not in memory, because the ticket request and the socket may reach
 // different instances.
+//
+// A ticket belongs to the session that asked for it and cascades away with
+// it: ending a session can never leave a usable ticket behind, whatever
+// request is racing with the end (the insert's foreign key check and the
+// session's delete serialize on the session row).
 type WSTicket struct {
 	Hash      []byte    `gorm:"type:bytea;primaryKey"`
 	UserID    uuid.UUID `gorm:"type:uuid;not null"`
 	RoomID    uuid.UUID `gorm:"type:uuid;not null"`
+	SessionID uuid.UUID `gorm:"type:uuid;not null;index:idx_ws_tickets_session_id"`
 	IssuedAt  time.Time `gorm:"type:timestamptz;not null"`
 	ExpiresAt time.Time `gorm:"type:timestamptz;not null;index:idx_ws_tickets_expires_at"`
+}
+
+// Session is one signed-in device: what a login, a registration or a
+// password change starts, and what logout, logout-all, ending it from
+// another device, or a password change ends. Access tokens name it (the
+// sid claim) and die with it; its refresh token is stored only as a
+// SHA-256 hash and rotates on every use. Ending a session deletes the row:
+// its spent refresh tokens and socket tickets cascade with it.
+type Session struct {
+	ID     uuid.UUID `gorm:"type:uuid;primaryKey"`
+	UserID uuid.UUID `gorm:"type:uuid;not null;index:idx_sessions_user_id"`
+	// RefreshHash is the SHA-256 of the current refresh token.
+	RefreshHash []byte    `gorm:"type:bytea;not null;uniqueIndex:uq_sessions_refresh_hash"`
+	CreatedAt   time.Time `gorm:"type:timestamptz;not null"`
+	// LastUsedAt is the last sign-in or refresh (access tokens are checked
+	// without writing, so it is at most one access-token lifetime old).
+	LastUsedAt time.Time `gorm:"type:timestamptz;not null"`
+	// ExpiresAt is when the refresh token stops working unless used before;
+	// each refresh moves it forward.
+	ExpiresAt time.Time `gorm:"type:timestamptz;not null;index:idx_sessions_expires_at"`
+	UserAgent string    `gorm:"type:varchar(256);not null;default:''"`
+	IP        string    `gorm:"type:varchar(64);not null;default:''"`
+
+	// Spent are the refresh tokens this session has rotated out: one
+	// presented again is a theft signal that ends the session.
+	Spent   []SpentRefreshToken `gorm:"foreignKey:SessionID;constraint:OnDelete:CASCADE"`
+	Tickets []WSTicket          `gorm:"foreignKey:SessionID;constraint:OnDelete:CASCADE"`
+}
+
+// SpentRefreshToken is the hash of a refresh token its session has rotated
+// out: the session is the token family of RFC 9700's reuse detection.
+type SpentRefreshToken struct {
+	Hash      []byte    `gorm:"type:bytea;primaryKey"`
+	SessionID uuid.UUID `gorm:"type:uuid;not null;index:idx_spent_refresh_tokens_session_id"`
+	SpentAt   time.Time `gorm:"type:timestamptz;not null"`
 }
 
 // All lists every model, parents before children: the order Atlas's loader
 // and anything else that walks the schema should use.
 func All() []any {
-	return []any{&User{}, &Room{}, &RoomMember{}, &Column{}, &Card{}, &RoomEvent{}, &WSTicket{}}
+	return []any{&User{}, &Room{}, &RoomMember{}, &Column{}, &Card{}, &RoomEvent{}, &Session{}, &SpentRefreshToken{}, &WSTicket{}}
 }
 
 // newID fills a zero primary key with a random UUID. IDs are generated in the
@@ -160,3 +200,6 @@ func (c *Card) BeforeCreate(*gorm.DB) error { newID(&c.ID); return nil }
 
 // BeforeCreate implements gorm's hook to assign the ID.
 func (e *RoomEvent) BeforeCreate(*gorm.DB) error { newID(&e.ID); return nil }
+
+// BeforeCreate implements gorm's hook to assign the ID.
+func (s *Session) BeforeCreate(*gorm.DB) error { newID(&s.ID); return nil }

@@ -80,3 +80,49 @@ func notify(tx *gorm.DB, n Notice) error {
 	}
 	return nil
 }
+
+// SessionChannel is the PostgreSQL NOTIFY channel of ended sessions. Its
+// payloads are SessionsEnded, encoded.
+const SessionChannel = "session_events"
+
+// SessionsEnded names sessions that have just ended, so every instance
+// closes their sockets at once (rather than at its next periodic check).
+//
+// On the wire it is the session IDs joined by commas, in as many payloads
+// as PostgreSQL's 8,000-byte limit needs (sessionsPerNotice each).
+type SessionsEnded struct {
+	IDs []uuid.UUID
+}
+
+const sessionsPerNotice = 200 // 200 × 37 bytes < 8,000
+
+// Encode writes the notice as NOTIFY payloads (none for no sessions).
+func (n SessionsEnded) Encode() []string {
+	var out []string
+	for start := 0; start < len(n.IDs); start += sessionsPerNotice {
+		chunk := n.IDs[start:min(start+sessionsPerNotice, len(n.IDs))]
+		ids := make([]string, len(chunk))
+		for i, id := range chunk {
+			ids[i] = id.String()
+		}
+		out = append(out, strings.Join(ids, ","))
+	}
+	return out
+}
+
+// ParseSessionsEnded reads one payload written by Encode.
+func ParseSessionsEnded(payload string) (SessionsEnded, error) {
+	parts := strings.Split(payload, ",")
+	if len(parts) > sessionsPerNotice {
+		return SessionsEnded{}, ErrBadNotice
+	}
+	n := SessionsEnded{IDs: make([]uuid.UUID, len(parts))}
+	for i, p := range parts {
+		id, err := uuid.Parse(p)
+		if err != nil || id.String() != p {
+			return SessionsEnded{}, ErrBadNotice
+		}
+		n.IDs[i] = id
+	}
+	return n, nil
+}

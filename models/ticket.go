@@ -3,7 +3,6 @@ package models
 import (
 	"context"
 	"crypto/rand"
-	"crypto/sha256"
 	"encoding/base64"
 	"errors"
 	"fmt"
@@ -18,10 +17,13 @@ import (
 const TicketTTL = 30 * time.Second
 
 // CreateTicket issues a single-use ticket that opens roomID's WebSocket as
-// userID. Only members get one.
+// userID in sessionID. Only members get one. The ticket references its
+// session, so if the session ends, before or after, the ticket is refused or
+// deleted with it: never left usable.
 //
-// Errors: CodeNotFound, CodeUnavailable.
-func (s *Store) CreateTicket(ctx context.Context, userID, roomID uuid.UUID) (ticket string, expiresAt time.Time, err error) {
+// Errors: CodeNotFound, CodeUnauthorized (the session has ended),
+// CodeUnavailable.
+func (s *Store) CreateTicket(ctx context.Context, userID, sessionID, roomID uuid.UUID) (ticket string, expiresAt time.Time, err error) {
 	db := s.db.WithContext(ctx)
 	if _, err := memberRoom(db, userID, roomID, false); err != nil {
 		return "", time.Time{}, Classify(err)
@@ -32,8 +34,11 @@ func (s *Store) CreateTicket(ctx context.Context, userID, roomID uuid.UUID) (tic
 	}
 	ticket = base64.RawURLEncoding.EncodeToString(raw)
 	now := db.NowFunc()
-	t := WSTicket{Hash: ticketHash(ticket), UserID: userID, RoomID: roomID, IssuedAt: now, ExpiresAt: now.Add(TicketTTL)}
+	t := WSTicket{Hash: tokenHash(ticket), UserID: userID, SessionID: sessionID, RoomID: roomID, IssuedAt: now, ExpiresAt: now.Add(TicketTTL)}
 	if err := db.Create(&t).Error; err != nil {
+		if errors.Is(err, gorm.ErrForeignKeyViolated) {
+			return "", time.Time{}, Errorf(CodeUnauthorized, "the session has ended")
+		}
 		return "", time.Time{}, Classify(fmt.Errorf("create ticket: %w", err))
 	}
 	// Expired tickets are swept by whoever issues the next one.
@@ -41,49 +46,40 @@ func (s *Store) CreateTicket(ctx context.Context, userID, roomID uuid.UUID) (tic
 	return ticket, t.ExpiresAt, nil
 }
 
-// UseTicket consumes a ticket for roomID and returns its user and when it
-// was issued. A ticket works once, before it expires, for its room only.
+// UseTicket consumes a ticket for roomID and returns its user and session.
+// A ticket works once, before it expires, for its room only, and only while
+// its session lives (an ended session's tickets are gone with it).
 //
 // Errors: CodeUnauthorized, CodeUnavailable.
-func (s *Store) UseTicket(ctx context.Context, ticket string, roomID uuid.UUID) (uuid.UUID, time.Time, error) {
+func (s *Store) UseTicket(ctx context.Context, ticket string, roomID uuid.UUID) (userID, sessionID uuid.UUID, err error) {
 	var t WSTicket
-	err := s.db.WithContext(ctx).Clauses(clause.Returning{}).
-		Where("hash = ? AND room_id = ? AND expires_at > ?", ticketHash(ticket), roomID, s.db.NowFunc()).
+	err = s.db.WithContext(ctx).Clauses(clause.Returning{}).
+		Where("hash = ? AND room_id = ? AND expires_at > ?", tokenHash(ticket), roomID, s.db.NowFunc()).
 		Delete(&t).Error
 	if err != nil {
-		return uuid.Nil, time.Time{}, Classify(fmt.Errorf("use ticket: %w", err))
+		return uuid.Nil, uuid.Nil, Classify(fmt.Errorf("use ticket: %w", err))
 	}
 	if t.UserID == uuid.Nil {
-		return uuid.Nil, time.Time{}, Errorf(CodeUnauthorized, "the ticket is unknown, used or expired")
+		return uuid.Nil, uuid.Nil, Errorf(CodeUnauthorized, "the ticket is unknown, used or expired")
 	}
-	return t.UserID, t.IssuedAt, nil
+	return t.UserID, t.SessionID, nil
 }
 
-// StillAllowed reports whether userID, authenticated at authAt, may still
-// watch roomID: the account exists, no revocation came after authAt, and
-// the membership holds.
+// StillAllowed reports whether userID may still watch roomID in sessionID:
+// the session lives and the membership holds.
 //
 // Errors: CodeUnavailable.
-func (s *Store) StillAllowed(ctx context.Context, userID, roomID uuid.UUID, authAt time.Time) (bool, error) {
-	var u User
-	err := s.db.WithContext(ctx).Take(&u, "id = ?", userID).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) {
+func (s *Store) StillAllowed(ctx context.Context, userID, sessionID, roomID uuid.UUID) (bool, error) {
+	_, err := s.SessionUser(ctx, userID, sessionID, s.db.NowFunc())
+	if ErrorCode(err) == CodeNotFound {
 		return false, nil
 	}
 	if err != nil {
-		return false, Classify(err)
-	}
-	if authAt.Before(u.TokensValidAfter) {
-		return false, nil
+		return false, err
 	}
 	_, err = memberRoom(s.db.WithContext(ctx), userID, roomID, false)
 	if ErrorCode(err) == CodeNotFound {
 		return false, nil
 	}
 	return err == nil, Classify(err)
-}
-
-func ticketHash(ticket string) []byte {
-	h := sha256.Sum256([]byte(ticket))
-	return h[:]
 }

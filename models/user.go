@@ -15,24 +15,16 @@ type NewUser struct {
 	Email        string // already trimmed and lowercased
 	PasswordHash []byte
 	DisplayName  string
-	// Now is the registration instant; it also starts the revocation
-	// marker, so the token issued with the account is valid.
-	Now time.Time
+	Now          time.Time // the registration instant
 }
 
-// CreateUser stores a new account.
+// CreateUser stores a new account without starting a session (tools and
+// tests; the API registers with Register, which starts one).
 //
 // Errors: CodeEmailTaken when the address is registered already, in any
 // case; CodeUnavailable.
 func (s *Store) CreateUser(ctx context.Context, nu NewUser) (User, error) {
-	u := User{
-		Email:            nu.Email,
-		PasswordHash:     string(nu.PasswordHash),
-		DisplayName:      nu.DisplayName,
-		TokensValidAfter: nu.Now,
-		CreatedAt:        nu.Now,
-		UpdatedAt:        nu.Now,
-	}
+	u := User{Email: nu.Email, PasswordHash: string(nu.PasswordHash), DisplayName: nu.DisplayName, CreatedAt: nu.Now, UpdatedAt: nu.Now}
 	if err := s.db.WithContext(ctx).Create(&u).Error; err != nil {
 		if errors.Is(err, gorm.ErrDuplicatedKey) {
 			return User{}, Errorf(CodeEmailTaken, "an account with this email already exists")
@@ -64,29 +56,17 @@ func (s *Store) UserByID(ctx context.Context, id uuid.UUID) (User, error) {
 	return u, nil
 }
 
-// UserUpdate is a change to an account; nil fields stay as they are.
-type UserUpdate struct {
-	DisplayName  *string
-	PasswordHash []byte
-	// RevokeBefore, when set, refuses every token issued before it.
-	RevokeBefore *time.Time
-}
-
-// UpdateUser applies a change to an account and returns it.
+// RenameUser changes an account's display name (nil: nothing but
+// updated_at) and returns the account. Password changes go through
+// ChangePassword, which ends the user's sessions.
 //
 // Errors: CodeNotFound, CodeUnavailable.
-func (s *Store) UpdateUser(ctx context.Context, id uuid.UUID, up UserUpdate) (User, error) {
+func (s *Store) RenameUser(ctx context.Context, id uuid.UUID, displayName *string) (User, error) {
 	// updated_at moves with every change: a member's new display name must
 	// change the ETag of every board it appears on (see boardTag).
 	changes := map[string]any{"updated_at": s.db.NowFunc()}
-	if up.DisplayName != nil {
-		changes["display_name"] = *up.DisplayName
-	}
-	if up.PasswordHash != nil {
-		changes["password_hash"] = string(up.PasswordHash)
-	}
-	if up.RevokeBefore != nil {
-		changes["tokens_valid_after"] = *up.RevokeBefore
+	if displayName != nil {
+		changes["display_name"] = *displayName
 	}
 	var u User
 	err := s.tx(ctx, func(tx *gorm.DB) error {

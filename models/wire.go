@@ -57,3 +57,10 @@ func (v RoomView) BoardAPI() api.Board {
 	}
 	return b
 }
+
+// API is the session as its user sees it in a list; current marks the
+// session of the request.
+func (s Session) API(current bool) api.Session {
+	return api.Session{ID: s.ID, CreatedAt: s.CreatedAt.UTC(), LastUsedAt: s.LastUsedAt.UTC(),
+		ExpiresAt: s.ExpiresAt.UTC(), UserAgent: s.UserAgent, IP: s.IP, Current: current}
+}

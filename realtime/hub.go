@@ -36,6 +36,9 @@ var (
 	ErrResync      = fmt.Errorf("events needed are no longer kept; refetch the board")
 	ErrRoomDeleted = fmt.Errorf("the room was deleted")
 	ErrShutdown    = fmt.Errorf("the server is shutting down")
+	// ErrSessionEnded: the subscriber's session ended (logout, logout-all,
+	// a password change, reuse of a refresh token) on some instance.
+	ErrSessionEnded = fmt.Errorf("the session has ended")
 )
 
 // Subscription is one subscriber's stream of a room's events.
@@ -44,13 +47,14 @@ type Subscription struct {
 	// closed when the subscription ends; Err then says why.
 	Events <-chan models.RoomEvent
 
-	events chan models.RoomEvent
-	room   uuid.UUID
-	hub    *Hub
-	last   int64 // the last version sent; guarded by hub.mu
-	mu     sync.Mutex
-	err    error
-	closed bool
+	events  chan models.RoomEvent
+	room    uuid.UUID
+	session uuid.UUID
+	hub     *Hub
+	last    int64 // the last version sent; guarded by hub.mu
+	mu      sync.Mutex
+	err     error
+	closed  bool
 }
 
 // Err is why the subscription ended (nil while it runs or after Close).
@@ -69,42 +73,56 @@ type Hub struct {
 	listenURL string
 	log       *slog.Logger
 
-	mu    sync.Mutex
-	rooms map[uuid.UUID]map[*Subscription]struct{}
-	dirty map[uuid.UUID]bool // rooms with news, for the delivery loop
-	wake  chan struct{}      // signals that dirty is not empty
+	mu       sync.Mutex
+	rooms    map[uuid.UUID]map[*Subscription]struct{}
+	sessions map[uuid.UUID]map[*Subscription]struct{}
+	dirty    map[uuid.UUID]bool // rooms with news, for the delivery loop
+	wake     chan struct{}      // signals that dirty is not empty
 }
 
 // NewHub returns a hub reading events through store and listening on a
 // connection of its own to listenURL.
 func NewHub(store *models.Store, listenURL string, log *slog.Logger) *Hub {
 	return &Hub{store: store, listenURL: listenURL, log: log,
-		rooms: map[uuid.UUID]map[*Subscription]struct{}{}, dirty: map[uuid.UUID]bool{}, wake: make(chan struct{}, 1)}
+		rooms: map[uuid.UUID]map[*Subscription]struct{}{}, sessions: map[uuid.UUID]map[*Subscription]struct{}{},
+		dirty: map[uuid.UUID]bool{}, wake: make(chan struct{}, 1)}
 }
 
-// Subscribe starts a subscription to room's events after version since.
-// Events already committed after since are delivered first.
-func (h *Hub) Subscribe(room uuid.UUID, since int64) *Subscription {
+// Subscribe starts a subscription to room's events after version since,
+// for a socket of session (it ends with ErrSessionEnded when that session
+// ends, on any instance). Events already committed after since are
+// delivered first.
+func (h *Hub) Subscribe(room, session uuid.UUID, since int64) *Subscription {
 	ch := make(chan models.RoomEvent, SubscriberBuffer)
-	s := &Subscription{Events: ch, events: ch, room: room, hub: h, last: max(since, 1)}
+	s := &Subscription{Events: ch, events: ch, room: room, session: session, hub: h, last: max(since, 1)}
 	h.mu.Lock()
-	if h.rooms[room] == nil {
-		h.rooms[room] = map[*Subscription]struct{}{}
-	}
-	h.rooms[room][s] = struct{}{}
+	add(h.rooms, room, s)
+	add(h.sessions, session, s)
 	h.mu.Unlock()
 	h.poke(room)
 	return s
 }
 
-func (h *Hub) remove(s *Subscription, why error) {
-	h.mu.Lock()
-	if subs := h.rooms[s.room]; subs != nil {
+func add(index map[uuid.UUID]map[*Subscription]struct{}, key uuid.UUID, s *Subscription) {
+	if index[key] == nil {
+		index[key] = map[*Subscription]struct{}{}
+	}
+	index[key][s] = struct{}{}
+}
+
+func drop(index map[uuid.UUID]map[*Subscription]struct{}, key uuid.UUID, s *Subscription) {
+	if subs := index[key]; subs != nil {
 		delete(subs, s)
 		if len(subs) == 0 {
-			delete(h.rooms, s.room)
+			delete(index, key)
 		}
 	}
+}
+
+func (h *Hub) remove(s *Subscription, why error) {
+	h.mu.Lock()
+	drop(h.rooms, s.room, s)
+	drop(h.sessions, s.session, s)
 	h.mu.Unlock()
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -159,8 +177,10 @@ func (h *Hub) listen(ctx context.Context) error {
 		return err
 	}
 	defer conn.Close(context.WithoutCancel(ctx))
-	if _, err := conn.Exec(ctx, "LISTEN "+models.EventChannel); err != nil {
-		return err
+	for _, channel := range []string{models.EventChannel, models.SessionChannel} {
+		if _, err := conn.Exec(ctx, "LISTEN "+channel); err != nil {
+			return err
+		}
 	}
 	h.mu.Lock()
 	rooms := make([]uuid.UUID, 0, len(h.rooms))
@@ -175,6 +195,10 @@ func (h *Hub) listen(ctx context.Context) error {
 		n, err := conn.WaitForNotification(ctx)
 		if err != nil {
 			return err
+		}
+		if n.Channel == models.SessionChannel {
+			h.sessionsEnded(n.Payload)
+			continue
 		}
 		notice, err := models.ParseNotice(n.Payload)
 		switch {
@@ -297,6 +321,26 @@ func (h *Hub) roomDeleted(n models.Notice) {
 		}
 		s.mu.Unlock()
 		h.remove(s, ErrRoomDeleted)
+	}
+}
+
+// sessionsEnded ends the subscriptions of the sessions a notice names.
+func (h *Hub) sessionsEnded(payload string) {
+	ended, err := models.ParseSessionsEnded(payload)
+	if err != nil {
+		h.log.Warn("ignored a notification that is not a session notice", "payload", payload)
+		return
+	}
+	var subs []*Subscription
+	h.mu.Lock()
+	for _, id := range ended.IDs {
+		for s := range h.sessions[id] {
+			subs = append(subs, s)
+		}
+	}
+	h.mu.Unlock()
+	for _, s := range subs {
+		h.remove(s, ErrSessionEnded)
 	}
 }
 

@@ -110,7 +110,7 @@ func TestEventsCrossInstances(t *testing.T) {
 	storeA, storeB := instance(t, dbURL), instance(t, dbURL)
 	hubA := startHub(t, storeA, dbURL)
 	b := newBoard(t, storeB)
-	sub := hubA.Subscribe(b.room, 13)
+	sub := hubA.Subscribe(b.room, uuid.New(), 13)
 	defer sub.Close()
 
 	var wg sync.WaitGroup
@@ -144,7 +144,7 @@ func TestSubscribeWithSinceReplays(t *testing.T) {
 	store := instance(t, dbURL)
 	hub := startHub(t, store, dbURL)
 	b := newBoard(t, store) // versions 2..13 already committed
-	sub := hub.Subscribe(b.room, 5)
+	sub := hub.Subscribe(b.room, uuid.New(), 5)
 	defer sub.Close()
 	receive(t, sub, 5, 8) // 6..13
 	if _, err := store.MoveCard(context.Background(), b.owner, b.cards[0], b.cols[1], 0); err != nil {
@@ -168,7 +168,7 @@ func TestListenerCutLosesNothing(t *testing.T) {
 	store := instance(t, dbURL)
 	hub := startHub(t, store, u.String()) // only the listener goes through the proxy
 	b := newBoard(t, store)
-	sub := hub.Subscribe(b.room, 13)
+	sub := hub.Subscribe(b.room, uuid.New(), 13)
 	defer sub.Close()
 	if _, err := store.MoveCard(context.Background(), b.owner, b.cards[0], b.cols[1], 0); err != nil {
 		t.Fatal(err)
@@ -194,8 +194,8 @@ func TestSlowSubscriberIsClosed(t *testing.T) {
 	store := instance(t, dbURL)
 	hub := startHub(t, store, dbURL)
 	b := newBoard(t, store)
-	slow := hub.Subscribe(b.room, 13)
-	fast := hub.Subscribe(b.room, 13)
+	slow := hub.Subscribe(b.room, uuid.New(), 13)
+	fast := hub.Subscribe(b.room, uuid.New(), 13)
 	defer fast.Close()
 	n := SubscriberBuffer + 20
 	got := make(chan int)
@@ -247,7 +247,7 @@ func TestShutdownEndsSubscriptions(t *testing.T) {
 	h := NewHub(store, dbURL, quiet)
 	done := make(chan struct{})
 	go func() { h.Run(ctx); close(done) }()
-	sub := h.Subscribe(uuid.New(), 1)
+	sub := h.Subscribe(uuid.New(), uuid.New(), 1)
 	cancel()
 	<-done
 	select {
@@ -257,5 +257,60 @@ func TestShutdownEndsSubscriptions(t *testing.T) {
 		}
 	case <-time.After(5 * time.Second):
 		t.Fatal("the subscription outlived the hub")
+	}
+}
+
+// TestSessionEndClosesSubscriptions: a session ended through instance B
+// (logout-all) ends, at once, the subscriptions of that session on
+// instance A, and only those.
+func TestSessionEndClosesSubscriptions(t *testing.T) {
+	t.Parallel()
+	dbURL := testdb.New(t)
+	storeA, storeB := instance(t, dbURL), instance(t, dbURL)
+	hubA := startHub(t, storeA, dbURL)
+	b := newBoard(t, storeB)
+	ctx := context.Background()
+	start := func() models.Started {
+		t.Helper()
+		u, err := storeB.UserByID(ctx, b.owner)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s, err := storeB.SignIn(ctx, b.owner, []byte(u.PasswordHash), nil,
+			models.SessionStart{Now: time.Now().UTC().Truncate(time.Microsecond), TTL: time.Hour})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+	ended, kept := start(), start()
+	gone := hubA.Subscribe(b.room, ended.Session.ID, 13)
+	defer gone.Close()
+	stays := hubA.Subscribe(b.room, uuid.New(), 13)
+	defer stays.Close()
+	time.Sleep(200 * time.Millisecond) // the hub is listening
+	if err := storeB.EndSession(ctx, b.owner, ended.Session.ID); err != nil {
+		t.Fatal(err)
+	}
+	began := time.Now()
+	select {
+	case _, ok := <-gone.Events:
+		if ok {
+			t.Fatal("an event arrived instead of the end")
+		}
+		if !errors.Is(gone.Err(), ErrSessionEnded) {
+			t.Fatalf("ended with %v, want ErrSessionEnded", gone.Err())
+		}
+		t.Logf("subscription ended %s after the session's end committed", time.Since(began))
+	case <-time.After(time.Second):
+		t.Fatal("the subscription of an ended session was still open after 1 s")
+	}
+	if err := storeB.EndSession(ctx, b.owner, kept.Session.ID); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case _, ok := <-stays.Events:
+		t.Fatalf("another session's subscription changed (ok=%v, err=%v)", ok, stays.Err())
+	case <-time.After(300 * time.Millisecond):
 	}
 }

@@ -63,6 +63,29 @@ func (l *Limiter) Allow(key string) (ok bool, retryAfter time.Duration) {
 	return true, 0
 }
 
+// Blocked reports, without taking anything, whether key's bucket is empty,
+// and if so how long until it holds one token again: for limits that count
+// failures, checked before an attempt and charged (Fail) only when it fails.
+func (l *Limiter) Blocked(key string) (blocked bool, retryAfter time.Duration) {
+	now := l.now()
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	b, found := l.buckets[key]
+	if !found {
+		return false, 0
+	}
+	if tokens := b.lim.TokensAt(now); tokens < 1 {
+		return true, time.Duration((1 - tokens) / float64(l.every) * float64(time.Second))
+	}
+	return false, 0
+}
+
+// Fail charges one failure to key's bucket (nothing when it is empty
+// already: a refused attempt does not push the reopening further away).
+func (l *Limiter) Fail(key string) {
+	_, _ = l.Allow(key)
+}
+
 // sweep forgets buckets idle for a whole window: they are full again, so
 // forgetting them changes nothing, and memory stays bounded by the keys seen
 // in one window.
