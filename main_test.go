@@ -59,8 +59,8 @@ func baseEnv(dbURL string) map[string]string {
 		// Instances of one test share a database, so they share a key too
 		// (without one, each would sign with a random key of its own).
 		"JWT_SECRET": "test-secret-shared-by-the-instances-of-a-test",
-		"HTTP_ADDR":    "127.0.0.1:0",
-		"LOG_LEVEL":    "info",
+		"HTTP_ADDR":  "127.0.0.1:0",
+		"LOG_LEVEL":  "info",
 	}
 }
 
