@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 GO    ?= go
 
-.PHONY: help run build test check-db lint migrate-diff migrate-check migrate-hash migrate-apply migrate-status clean-testdbs postman openapi-lint fuzz e2e
+.PHONY: help run build test check-db lint migrate-diff migrate-check migrate-hash migrate-apply migrate-status clean-testdbs postman openapi-lint redoc-check fuzz e2e
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-15s %s\n", $$1, $$2}'
@@ -49,6 +49,9 @@ postman: build ## run the Postman collection with newman against a server on a f
 openapi-lint: ## lint openapi/openapi.yaml with Redocly (pinned in package-lock.json)
 	@[ -x node_modules/.bin/redocly ] || npm ci --no-audit --no-fund
 	REDOCLY_TELEMETRY=off npx --no-install redocly lint openapi/openapi.yaml
+
+redoc-check: ## check that web/docs/redoc.standalone.js is the pinned redoc package's file, byte for byte
+	./scripts/check-redoc.sh
 
 CHROMIUM_PATH ?= /usr/bin/chromium
 e2e: build ## browser tests of the web client in headless Chromium against a real server; screenshots in test-results/
