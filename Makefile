@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 GO    ?= go
 
-.PHONY: help run build test check-db lint migrate-diff migrate-check migrate-hash migrate-apply migrate-status clean-testdbs postman openapi-lint fuzz e2e
+.PHONY: help run build test check-db lint migrate-diff migrate-check migrate-hash migrate-apply migrate-status clean-testdbs postman openapi-lint redoc-check fuzz e2e
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-15s %s\n", $$1, $$2}'
@@ -57,12 +57,15 @@ openapi-lint: ## lint openapi/openapi.yaml with Redocly (pinned in package-lock.
 	@[ -x node_modules/.bin/redocly ] || npm ci --no-audit --no-fund
 	REDOCLY_TELEMETRY=off npx --no-install redocly lint openapi/openapi.yaml
 
+redoc-check: ## check that web/docs/redoc.standalone.js is the pinned redoc package's file, byte for byte
+	./scripts/check-redoc.sh
+
 CHROMIUM_PATH ?= /usr/bin/chromium
 e2e: build ## browser tests of the web client in headless Chromium against a real server; screenshots in test-results/
 	@[ -x "$(CHROMIUM_PATH)" ] || { echo "e2e: no Chromium at $(CHROMIUM_PATH); install Debian's chromium package (apt-get install chromium) or set CHROMIUM_PATH"; exit 2; }
 	@[ -d node_modules/playwright-core ] || npm ci --no-audit --no-fund
 	@rm -f test-results/server-*.log
-	CHROMIUM_PATH=$(CHROMIUM_PATH) node --test --test-concurrency=1 web/test/state.test.mjs web/test/boardcontroller.test.mjs e2e/board.test.mjs e2e/cors.test.mjs || \
+	CHROMIUM_PATH=$(CHROMIUM_PATH) node --test --test-concurrency=1 web/test/state.test.mjs web/test/boardcontroller.test.mjs e2e/board.test.mjs e2e/cors.test.mjs e2e/docs.test.mjs || \
 	  { for f in test-results/server-*.log; do [ -f "$$f" ] && { echo "== the last lines of $$f"; tail -n 40 "$$f"; }; done; exit 1; }
 
 FUZZTIME ?= 10s

@@ -100,6 +100,11 @@ func NewRouter(d Deps) (*gin.Engine, error) {
 	}
 	r.GET("/openapi.json", openapiJSON(spec))
 	r.GET("/docs", docs())
+	redoc, err := web.Redoc()
+	if err != nil {
+		return nil, err
+	}
+	r.GET("/docs/redoc.standalone.js", redocBundle(redoc))
 	files, err := web.Load()
 	if err != nil {
 		return nil, err

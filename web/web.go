@@ -1,6 +1,7 @@
 // Package web is SyncBoard's browser client: index.html and the flat
 // assets/ folder (ES modules, CSS, an icon), embedded in the binary. The
-// client has no build step and uses only the public API.
+// client has no build step and uses only the public API. It also embeds
+// docs/, the Redoc bundle that renders the API reference at /docs.
 package web
 
 import (
@@ -15,6 +16,12 @@ import (
 
 //go:embed index.html assets
 var files embed.FS
+
+// redoc is Redoc's standalone bundle, a copy of the pinned npm package's
+// file (make redoc-check compares them), so /docs needs no CDN.
+//
+//go:embed docs/redoc.standalone.js
+var redoc embed.FS
 
 // File is one embedded file, ready to serve.
 type File struct {
@@ -31,20 +38,15 @@ type File struct {
 // "/assets/<name>").
 type Files map[string]File
 
-// Load reads every embedded file once.
+// Load reads every embedded file of the client once.
 func Load() (Files, error) {
 	out := Files{}
 	add := func(urlPath, name string) error {
-		b, err := files.ReadFile(name)
+		f, err := load(files, name)
 		if err != nil {
-			return fmt.Errorf("web: %w", err)
+			return err
 		}
-		ct := mime.TypeByExtension(path.Ext(name))
-		if ct == "" {
-			return fmt.Errorf("web: no content type for %s", name)
-		}
-		sum := sha256.Sum256(b)
-		out[urlPath] = File{Name: name, ContentType: ct, ETag: `"` + base64.RawURLEncoding.EncodeToString(sum[:18]) + `"`, Content: b}
+		out[urlPath] = f
 		return nil
 	}
 	if err := add("/", "index.html"); err != nil {
@@ -63,4 +65,20 @@ func Load() (Files, error) {
 		}
 	}
 	return out, nil
+}
+
+// Redoc returns Redoc's standalone bundle, the script of the /docs page.
+func Redoc() (File, error) { return load(redoc, "docs/redoc.standalone.js") }
+
+func load(fsys embed.FS, name string) (File, error) {
+	b, err := fsys.ReadFile(name)
+	if err != nil {
+		return File{}, fmt.Errorf("web: %w", err)
+	}
+	ct := mime.TypeByExtension(path.Ext(name))
+	if ct == "" {
+		return File{}, fmt.Errorf("web: no content type for %s", name)
+	}
+	sum := sha256.Sum256(b)
+	return File{Name: name, ContentType: ct, ETag: `"` + base64.RawURLEncoding.EncodeToString(sum[:18]) + `"`, Content: b}, nil
 }
