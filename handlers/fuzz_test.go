@@ -61,10 +61,20 @@ func newFuzzEnv(f *testing.F) *fuzzEnv {
 	return &fuzzEnv{engine: engine, token: token, room: room.ID, col: col.ID, card: card.ID}
 }
 
-func (e *fuzzEnv) check(t *testing.T, method, path, authorization string, body []byte) {
+// check sends body as JSON (Content-Type: application/json).
+func (e *fuzzEnv) check(t *testing.T, method, path, authorization string, body []byte) int {
+	return e.checkAs(t, method, path, authorization, "application/json", body)
+}
+
+// checkAs sends body with contentType ("": no Content-Type header) and
+// returns the status.
+func (e *fuzzEnv) checkAs(t *testing.T, method, path, authorization, contentType string, body []byte) int {
 	req := httptest.NewRequest(method, path, strings.NewReader(string(body)))
 	if authorization != "" {
 		req.Header.Set("Authorization", authorization)
+	}
+	if contentType != "" {
+		req.Header.Set("Content-Type", contentType)
 	}
 	rec := httptest.NewRecorder()
 	apitest.Handler(t, e.engine).ServeHTTP(rec, req)
@@ -77,6 +87,7 @@ func (e *fuzzEnv) check(t *testing.T, method, path, authorization string, body [
 			t.Fatalf("%s %s = %d with a body that is not the error body: %q", method, path, rec.Code, rec.Body)
 		}
 	}
+	return rec.Code
 }
 
 // FuzzAuthBodies sends arbitrary bodies to register, login and PATCH me.
