@@ -80,9 +80,6 @@ func NewRouter(d Deps) (*gin.Engine, error) {
 	})
 
 	r.Use(middleware.CORS(d.CORSAllowedOrigins), middleware.Timeout(d.RequestTimeout))
-	r.Use(middleware.BodyLimit(func(c *gin.Context) {
-		fail(c, models.Errorf(models.CodePayloadTooLarge, "the body is larger than %d bytes", middleware.MaxBodyBytes))
-	}))
 
 	r.GET("/healthz", healthz())
 	r.GET("/readyz", readyz(d.Store, d.Draining, d.Log))
@@ -104,7 +101,16 @@ func NewRouter(d Deps) (*gin.Engine, error) {
 		byIP:   ratelimit.New(d.AuthRateLimit, d.AuthRateWindow),
 		byMail: ratelimit.New(d.AuthRateLimit, d.AuthRateWindow),
 	}
-	api := r.Group("/api")
+	// Only the API reads bodies. The media type is checked before the size:
+	// a huge upload of the wrong type is 415, answered without reading it.
+	api := r.Group("/api",
+		middleware.RequireJSON(func(c *gin.Context) {
+			fail(c, models.Errorf(models.CodeUnsupportedMediaType, "a request body must be JSON, sent with Content-Type: application/json"))
+		}),
+		middleware.BodyLimit(func(c *gin.Context) {
+			fail(c, models.Errorf(models.CodePayloadTooLarge, "the body is larger than %d bytes", middleware.MaxBodyBytes))
+		}),
+	)
 	authGroup := api.Group("/auth")
 	authGroup.POST("/register", register(ad))
 	authGroup.POST("/login", login(ad))
