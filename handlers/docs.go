@@ -1,6 +1,8 @@
 package handlers
 
 import (
+	"crypto/sha256"
+	"encoding/base64"
 	"net/http"
 
 	"github.com/gin-gonic/gin"
@@ -8,10 +10,19 @@ import (
 	"github.com/syncboard/syncboard/openapi"
 )
 
-// openapiJSON serves the OpenAPI document.
+// openapiJSON serves the OpenAPI document like the web client's files: the
+// same for every caller, so "no-cache" rather than the API's "private,
+// no-cache", revalidated with a content ETag answered by 304.
 func openapiJSON(doc []byte) gin.HandlerFunc {
+	sum := sha256.Sum256(doc)
+	tag := `"` + base64.RawURLEncoding.EncodeToString(sum[:18]) + `"`
 	return func(c *gin.Context) {
 		c.Header("Cache-Control", "no-cache")
+		c.Header("ETag", tag)
+		if etagMatches(c.GetHeader("If-None-Match"), tag) {
+			c.Status(http.StatusNotModified)
+			return
+		}
 		c.Data(http.StatusOK, "application/json", doc)
 	}
 }
@@ -33,8 +44,11 @@ const docsPage = `<!doctype html>
 </html>
 `
 
+// docs serves docsPage, the same for every caller ("no-cache", like the
+// web client's files).
 func docs() gin.HandlerFunc {
 	return func(c *gin.Context) {
+		c.Header("Cache-Control", "no-cache")
 		c.Data(http.StatusOK, "text/html; charset=utf-8", []byte(docsPage))
 	}
 }

@@ -66,6 +66,9 @@ func NewRouter(d Deps) (*gin.Engine, error) {
 	// fail is the one error writer, handed to the middleware that answers.
 	fail := func(c *gin.Context, err error) { writeError(c, d.Log, err) }
 	r.Use(
+		// First, so that every response carries its headers, errors and
+		// recovered panics included.
+		middleware.Headers("/api/auth"),
 		middleware.RequestID(),
 		middleware.AccessLog(d.Log),
 		middleware.Recover(d.Log, func(c *gin.Context) {
