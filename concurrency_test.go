@@ -31,6 +31,9 @@ func (c *client) do(method, path string, body any, out any) int {
 		r = bytes.NewReader(b)
 	}
 	req, _ := http.NewRequest(method, c.base+path, r)
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
 	if c.token != "" {
 		req.Header.Set("Authorization", "Bearer "+c.token)
 	}

@@ -57,6 +57,7 @@ func testOutage(t *testing.T, cut func(*faultproxy.Proxy)) {
 		start := time.Now()
 		req, _ := http.NewRequest(tc.method, s.url+tc.path, strings.NewReader(`{"title":"during the outage"}`))
 		req.Header.Set("Authorization", "Bearer "+owner.token)
+		req.Header.Set("Content-Type", "application/json")
 		resp, err := hc.Do(req)
 		if err != nil {
 			t.Fatalf("%s %s during the outage: %v", tc.method, tc.path, err)

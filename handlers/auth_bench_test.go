@@ -37,12 +37,14 @@ func BenchmarkLoginFailure(b *testing.B) {
 	}
 	post := func(body string) int {
 		req := httptest.NewRequest(http.MethodPost, "/api/auth/login", strings.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
 		rec := httptest.NewRecorder()
 		router.ServeHTTP(rec, req)
 		return rec.Code
 	}
 	reg := httptest.NewRequest(http.MethodPost, "/api/auth/register",
 		strings.NewReader(`{"email":"bench@example.com","password":"`+strings.Repeat("p", 72)+`"}`))
+	reg.Header.Set("Content-Type", "application/json")
 	rec := httptest.NewRecorder()
 	router.ServeHTTP(rec, reg)
 	if rec.Code != http.StatusCreated {

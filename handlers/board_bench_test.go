@@ -55,6 +55,9 @@ func benchBoard(b *testing.B) (http.Handler, func(method, path, body string) *ht
 	req := func(method, path, body string) *http.Request {
 		r := httptest.NewRequest(method, path, strings.NewReader(body))
 		r.Header.Set("Authorization", "Bearer "+token)
+		if body != "" {
+			r.Header.Set("Content-Type", "application/json")
+		}
 		return r
 	}
 	board, err := store.Board(ctx, u.ID, room.ID)

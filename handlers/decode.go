@@ -16,8 +16,9 @@ import (
 
 // decode reads a JSON object body into dst (a request DTO). It answers the
 // contract's codes: 413 for a body over the limit, 400 for a body that is not
-// one JSON object or has a field of the wrong JSON type. Unknown fields are
-// ignored.
+// one JSON object, is not valid UTF-8 (raw bytes, or a \u escape of half a
+// surrogate pair) or has a field of the wrong JSON type. Unknown fields are
+// ignored. (Its Content-Type was checked by middleware.RequireJSON.)
 func decode(r *http.Request, dst any) error {
 	body, err := io.ReadAll(r.Body)
 	var tooBig *http.MaxBytesError
@@ -26,6 +27,11 @@ func decode(r *http.Request, dst any) error {
 	}
 	if err != nil {
 		return models.Errorf(models.CodeBadRequest, "the body could not be read")
+	}
+	// encoding/json would replace each invalid byte with U+FFFD: a password
+	// of eight 0xFF bytes would then match one of eight 0x80 bytes.
+	if !utf8.Valid(body) {
+		return models.Errorf(models.CodeBadRequest, "the body is not valid UTF-8")
 	}
 	// JSON's own whitespace only: bytes.TrimSpace would also accept Unicode
 	// spaces (U+00A0, U+0085) that JSON does not allow.
@@ -41,7 +47,62 @@ func decode(r *http.Request, dst any) error {
 	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
 		return models.Errorf(models.CodeBadRequest, "the body must hold exactly one JSON object")
 	}
+	if loneSurrogate(trimmed) {
+		return models.Errorf(models.CodeBadRequest, "the body has a \\u escape of an unpaired UTF-16 surrogate, which is not valid UTF-8")
+	}
 	return setFields(fields, dst)
+}
+
+// loneSurrogate reports whether the JSON text b (already known to be valid
+// JSON) has a \u escape of a UTF-16 surrogate that is not half of a pair,
+// such as "\ud800": it stands for no character, and encoding/json would
+// silently decode it as U+FFFD. A pair ("\ud83d\ude00") is one character.
+func loneSurrogate(b []byte) bool {
+	inString := false
+	for i := 0; i < len(b); i++ {
+		switch {
+		case !inString:
+			inString = b[i] == '"'
+		case b[i] == '"':
+			inString = false
+		case b[i] == '\\':
+			i++ // valid JSON: an escape always has its next byte
+			if b[i] != 'u' {
+				continue
+			}
+			r := hex4(b[i+1 : i+5])
+			i += 4
+			switch {
+			case r < 0xD800 || r > 0xDFFF:
+			case r >= 0xDC00: // a low half with no high half before it
+				return true
+			case i+6 < len(b) && b[i+1] == '\\' && b[i+2] == 'u' && isLowSurrogate(hex4(b[i+3:i+7])):
+				i += 6
+			default: // a high half with no low half after it
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func isLowSurrogate(r rune) bool { return r >= 0xDC00 && r <= 0xDFFF }
+
+// hex4 decodes the four hex digits of a \u escape (valid JSON has them).
+func hex4(h []byte) rune {
+	var r rune
+	for _, c := range h {
+		r <<= 4
+		switch {
+		case c >= '0' && c <= '9':
+			r |= rune(c - '0')
+		case c >= 'a' && c <= 'f':
+			r |= rune(c - 'a' + 10)
+		case c >= 'A' && c <= 'F':
+			r |= rune(c - 'A' + 10)
+		}
+	}
+	return r
 }
 
 // setFields fills the fields of the DTO *dst from the object's members whose

@@ -2,6 +2,8 @@ package handlers
 
 import (
 	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
 	"fmt"
 	"net/http"
 
@@ -11,10 +13,19 @@ import (
 	"github.com/syncboard/syncboard/web"
 )
 
-// openapiJSON serves the OpenAPI document.
+// openapiJSON serves the OpenAPI document like the web client's files: the
+// same for every caller, so "no-cache" rather than the API's "private,
+// no-cache", revalidated with a content ETag answered by 304.
 func openapiJSON(doc []byte) gin.HandlerFunc {
+	sum := sha256.Sum256(doc)
+	tag := `"` + base64.RawURLEncoding.EncodeToString(sum[:18]) + `"`
 	return func(c *gin.Context) {
 		c.Header("Cache-Control", "no-cache")
+		c.Header("ETag", tag)
+		if etagMatches(c.GetHeader("If-None-Match"), tag) {
+			c.Status(http.StatusNotModified)
+			return
+		}
 		c.Data(http.StatusOK, "application/json", doc)
 	}
 }

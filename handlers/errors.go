@@ -29,6 +29,8 @@ var statusOf = map[models.Code]int{
 	models.CodeRateLimited:        http.StatusTooManyRequests,
 	models.CodeInternal:           http.StatusInternalServerError,
 	models.CodeUnavailable:        http.StatusServiceUnavailable,
+
+	models.CodeUnsupportedMediaType: http.StatusUnsupportedMediaType,
 }
 
 // RetryAfterSeconds is sent with 503 responses: long enough for a database

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"io"
 	"log/slog"
+	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"strings"
@@ -61,10 +62,20 @@ func newFuzzEnv(f *testing.F) *fuzzEnv {
 	return &fuzzEnv{engine: engine, token: token, room: room.ID, col: col.ID, card: card.ID}
 }
 
-func (e *fuzzEnv) check(t *testing.T, method, path, authorization string, body []byte) {
+// check sends body as JSON (Content-Type: application/json).
+func (e *fuzzEnv) check(t *testing.T, method, path, authorization string, body []byte) int {
+	return e.checkAs(t, method, path, authorization, "application/json", body)
+}
+
+// checkAs sends body with contentType ("": no Content-Type header) and
+// returns the status.
+func (e *fuzzEnv) checkAs(t *testing.T, method, path, authorization, contentType string, body []byte) int {
 	req := httptest.NewRequest(method, path, strings.NewReader(string(body)))
 	if authorization != "" {
 		req.Header.Set("Authorization", authorization)
+	}
+	if contentType != "" {
+		req.Header.Set("Content-Type", contentType)
 	}
 	rec := httptest.NewRecorder()
 	apitest.Handler(t, e.engine).ServeHTTP(rec, req)
@@ -77,12 +88,22 @@ func (e *fuzzEnv) check(t *testing.T, method, path, authorization string, body [
 			t.Fatalf("%s %s = %d with a body that is not the error body: %q", method, path, rec.Code, rec.Body)
 		}
 	}
+	return rec.Code
 }
 
 // FuzzAuthBodies sends arbitrary bodies to register, login and PATCH me.
+// With endpoint's high bit set, it sends the body to register without a
+// Content-Type: any body at all is then 415, whatever it holds.
 func FuzzAuthBodies(f *testing.F) {
 	e := newFuzzEnv(f)
 	f.Fuzz(func(t *testing.T, endpoint uint8, body []byte) {
+		if endpoint >= 128 {
+			code := e.checkAs(t, "POST", "/api/auth/register", "", "", body)
+			if len(body) > 0 && code != http.StatusUnsupportedMediaType {
+				t.Fatalf("POST /api/auth/register with body %q and no Content-Type = %d, want 415", body, code)
+			}
+			return
+		}
 		switch endpoint % 3 {
 		case 0:
 			e.check(t, "POST", "/api/auth/register", "", body)

@@ -423,6 +423,7 @@ func TestWriteError(t *testing.T) {
 		{"owner_cannot_leave", models.Errorf(models.CodeOwnerCannotLeave, "owner"), 409, models.CodeOwnerCannotLeave, nil},
 		{"resync_required", models.Errorf(models.CodeResyncRequired, "too old"), 410, models.CodeResyncRequired, nil},
 		{"payload_too_large", models.Errorf(models.CodePayloadTooLarge, "over 1 MiB"), 413, models.CodePayloadTooLarge, nil},
+		{"unsupported_media_type", models.Errorf(models.CodeUnsupportedMediaType, "not JSON"), 415, models.CodeUnsupportedMediaType, nil},
 		{"validation_failed", &models.Error{Code: models.CodeValidationFailed, Message: "invalid", Fields: fields}, 422, models.CodeValidationFailed, fields},
 		{"rate_limited", models.Errorf(models.CodeRateLimited, "slow down"), 429, models.CodeRateLimited, nil},
 		{"internal", models.Errorf(models.CodeInternal, "internal server error"), 500, models.CodeInternal, nil},

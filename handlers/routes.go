@@ -74,6 +74,9 @@ func NewRouter(d Deps) (*gin.Engine, error) {
 	// fail is the one error writer, handed to the middleware that answers.
 	fail := func(c *gin.Context, err error) { writeError(c, d.Log, err) }
 	r.Use(
+		// First, so that every response carries its headers, errors and
+		// recovered panics included.
+		middleware.Headers("/api/auth"),
 		middleware.RequestID(),
 		middleware.AccessLog(d.Log),
 		middleware.Recover(d.Log, func(c *gin.Context) {
@@ -88,9 +91,6 @@ func NewRouter(d Deps) (*gin.Engine, error) {
 	})
 
 	r.Use(middleware.CORS(d.CORSAllowedOrigins), middleware.Timeout(d.RequestTimeout))
-	r.Use(middleware.BodyLimit(func(c *gin.Context) {
-		fail(c, models.Errorf(models.CodePayloadTooLarge, "the body is larger than %d bytes", middleware.MaxBodyBytes))
-	}))
 
 	r.GET("/healthz", healthz())
 	r.GET("/readyz", readyz(d.Store, d.Draining, d.Log))
@@ -121,7 +121,16 @@ func NewRouter(d Deps) (*gin.Engine, error) {
 		refreshTTL: d.RefreshTTL, secureCookies: d.SecureCookies, origins: d.CORSAllowedOrigins,
 		limits: newAuthLimits(d.AuthRateLimit, d.AuthRateWindow),
 	}
-	apiGroup := r.Group("/api")
+	// Only the API reads bodies. The media type is checked before the size:
+	// a huge upload of the wrong type is 415, answered without reading it.
+	apiGroup := r.Group("/api",
+		middleware.RequireJSON(func(c *gin.Context) {
+			fail(c, models.Errorf(models.CodeUnsupportedMediaType, "a request body must be JSON, sent with Content-Type: application/json"))
+		}),
+		middleware.BodyLimit(func(c *gin.Context) {
+			fail(c, models.Errorf(models.CodePayloadTooLarge, "the body is larger than %d bytes", middleware.MaxBodyBytes))
+		}),
+	)
 	authGroup := apiGroup.Group("/auth")
 	authGroup.POST("/register", register(ad))
 	authGroup.POST("/login", login(ad))

@@ -26,6 +26,10 @@ const (
 	CodeRateLimited        Code = "rate_limited"
 	CodeInternal           Code = "internal"
 	CodeUnavailable        Code = "unavailable"
+
+	// CodeUnsupportedMediaType: a request body sent without Content-Type:
+	// application/json.
+	CodeUnsupportedMediaType Code = "unsupported_media_type"
 )
 
 // Error is SyncBoard's one error type: a code, a message safe to show a

@@ -25,6 +25,7 @@ type api struct {
 func (a api) call(method, path, token string, body, out any) error {
 	b, _ := json.Marshal(body)
 	req, _ := http.NewRequest(method, a.base+path, bytes.NewReader(b))
+	req.Header.Set("Content-Type", "application/json")
 	if token != "" {
 		req.Header.Set("Authorization", "Bearer "+token)
 	}

@@ -38,6 +38,7 @@ func main() {
 func call(base, method, path, token string, body, out any) error {
 	b, _ := json.Marshal(body)
 	req, _ := http.NewRequest(method, base+path, bytes.NewReader(b))
+	req.Header.Set("Content-Type", "application/json")
 	if token != "" {
 		req.Header.Set("Authorization", "Bearer "+token)
 	}
