@@ -74,6 +74,20 @@ func TestDockerComposeFile(t *testing.T) {
 	if !strings.Contains(api.Environment["DATABASE_URL"], "@db:5432/") || !strings.Contains(api.Environment["DATABASE_URL"], "search_path=public") {
 		t.Errorf("api DATABASE_URL = %q", api.Environment["DATABASE_URL"])
 	}
+	// Published on this machine only, and in production mode unless .env
+	// says otherwise: the server then refuses to start without a real
+	// JWT_SECRET (a security review found 8080 and 5432 on every interface
+	// and a development server signing with a public key).
+	if len(api.Ports) != 1 || !strings.HasPrefix(api.Ports[0], "127.0.0.1:") {
+		t.Errorf("api ports = %v, want 127.0.0.1 only", api.Ports)
+	}
+	if api.Environment["APP_ENV"] != "${APP_ENV:-production}" || api.Environment["JWT_SECRET"] != "${JWT_SECRET:-}" {
+		t.Errorf("api environment = %v, want APP_ENV production by default and JWT_SECRET from .env", api.Environment)
+	}
+	cfg, err := config.FromEnv(func(k string) string { return map[string]string{"APP_ENV": "production"}[k] })
+	if err == nil || !strings.Contains(err.Error(), "JWT_SECRET") {
+		t.Errorf("the compose defaults (production, no JWT_SECRET) start a server (%+v, %v); want a refusal naming JWT_SECRET", cfg, err)
+	}
 }
 
 func TestDockerfileBuildsAStaticNonRootImage(t *testing.T) {

@@ -10,10 +10,12 @@ import (
 )
 
 // CORS lets browsers on the allowed origins call the API, through
-// gin-contrib/cors. Only an origin in allowed is echoed back (never "*"), and
-// credentials are not allowed: the API authenticates with bearer tokens, not
-// cookies, so a page needs no ambient credentials. Preflight requests from an
-// allowed origin are answered here with 204.
+// gin-contrib/cors. Only an origin in allowed is echoed back (never "*"),
+// with credentials allowed: the one cookie the API reads, the refresh token,
+// is scoped to /api/auth and accepted only from this origin or an allowed
+// one, so an allowed web client on another origin of the same site can
+// refresh its session. Every other endpoint reads bearer tokens only.
+// Preflight requests from an allowed origin are answered here with 204.
 //
 // Requests from any other origin never reach gin-contrib/cors, which would
 // answer them 403 with an empty body: they are served as before, with
@@ -34,9 +36,9 @@ func CORS(allowed []string) gin.HandlerFunc {
 		AllowHeaders:    []string{"Authorization", "Content-Type", "If-None-Match", "X-Request-ID"},
 		ExposeHeaders:   []string{"ETag", "Retry-After", "WWW-Authenticate", "X-Request-ID"},
 		MaxAge:          600 * time.Second,
-		// Credentialed CORS (cookies) is this one line; the origin stays
-		// echoed, never "*", as browsers require.
-		AllowCredentials: false,
+		// The origin stays echoed, never "*", as browsers require with
+		// credentials.
+		AllowCredentials: true,
 	})
 	return func(c *gin.Context) {
 		origin := c.GetHeader("Origin")
