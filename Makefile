@@ -69,8 +69,11 @@ e2e: build ## browser tests of the web client in headless Chromium against a rea
 	  { for f in test-results/server-*.log; do [ -f "$$f" ] && { echo "== the last lines of $$f"; tail -n 40 "$$f"; }; done; exit 1; }
 
 FUZZTIME ?= 10s
-fuzz: ## run every fuzz target for FUZZTIME each (default 10s); seeds in handlers/testdata/fuzz
-	@for target in $$($(GO) test -list '^Fuzz' ./handlers | grep '^Fuzz'); do \
-	  echo "fuzz $$target ($(FUZZTIME))"; \
-	  $(GO) test -run XXX -fuzz "^$$target\$$" -fuzztime $(FUZZTIME) ./handlers || exit 1; \
+FUZZPKGS ?= ./handlers ./models
+fuzz: ## run every fuzz target of FUZZPKGS for FUZZTIME each (default 10s); seeds in <package>/testdata/fuzz
+	@for pkg in $(FUZZPKGS); do \
+	  for target in $$($(GO) test -list '^Fuzz' $$pkg | grep '^Fuzz'); do \
+	    echo "fuzz $$pkg $$target ($(FUZZTIME))"; \
+	    $(GO) test -run XXX -fuzz "^$$target\$$" -fuzztime $(FUZZTIME) $$pkg || exit 1; \
+	  done; \
 	done

@@ -78,3 +78,55 @@ func FuzzParseNotice(f *testing.F) {
 		}
 	})
 }
+
+func TestSessionsEndedChunksAndRoundTrips(t *testing.T) {
+	t.Parallel()
+	if got := (models.SessionsEnded{}).Encode(); len(got) != 0 {
+		t.Errorf("no sessions encode as %q, want no payload", got)
+	}
+	ids := make([]uuid.UUID, 450)
+	for i := range ids {
+		ids[i] = uuid.New()
+	}
+	payloads := models.SessionsEnded{IDs: ids}.Encode()
+	if len(payloads) != 3 {
+		t.Fatalf("450 sessions in %d payloads, want 3", len(payloads))
+	}
+	var back []uuid.UUID
+	for _, p := range payloads {
+		if len(p) >= 8000 {
+			t.Errorf("a payload of %d bytes; PostgreSQL refuses 8,000 and more", len(p))
+		}
+		n, err := models.ParseSessionsEnded(p)
+		if err != nil {
+			t.Fatalf("ParseSessionsEnded(%.60q...) = %v", p, err)
+		}
+		back = append(back, n.IDs...)
+	}
+	if len(back) != len(ids) {
+		t.Fatalf("%d sessions came back, want %d", len(back), len(ids))
+	}
+	for i := range ids {
+		if back[i] != ids[i] {
+			t.Fatalf("session %d came back as %s, want %s", i, back[i], ids[i])
+		}
+	}
+	for _, bad := range []string{"", ",", uuid.NewString() + ",", strings.ToUpper(uuid.NewString()), "x", uuid.NewString() + ":1"} {
+		if _, err := models.ParseSessionsEnded(bad); !errors.Is(err, models.ErrBadNotice) {
+			t.Errorf("ParseSessionsEnded(%q) = %v, want ErrBadNotice", bad, err)
+		}
+	}
+}
+
+func FuzzParseSessionsEnded(f *testing.F) {
+	f.Add(uuid.NewString() + "," + uuid.NewString())
+	f.Fuzz(func(t *testing.T, payload string) {
+		n, err := models.ParseSessionsEnded(payload)
+		if err != nil {
+			return
+		}
+		if got := n.Encode(); len(got) != 1 || got[0] != payload {
+			t.Fatalf("ParseSessionsEnded(%q) = %v, which encodes as %q", payload, n.IDs, got)
+		}
+	})
+}
