@@ -80,16 +80,47 @@ type Column struct {
 }
 
 // Card sits in a column. CreatedBy is null once its author's account is
-// deleted.
+// deleted. LabelIDs are in label order, AssigneeIDs in assignment order.
 type Card struct {
-	ID          uuid.UUID  `json:"id"`
-	ColumnID    uuid.UUID  `json:"column_id"`
-	Title       string     `json:"title"`
-	Description string     `json:"description"`
-	Position    int        `json:"position"`
-	CreatedBy   *uuid.UUID `json:"created_by"`
-	CreatedAt   time.Time  `json:"created_at"`
-	UpdatedAt   time.Time  `json:"updated_at"`
+	ID           uuid.UUID   `json:"id"`
+	ColumnID     uuid.UUID   `json:"column_id"`
+	Title        string      `json:"title"`
+	Description  string      `json:"description"`
+	Position     int         `json:"position"`
+	CreatedBy    *uuid.UUID  `json:"created_by"`
+	CreatedAt    time.Time   `json:"created_at"`
+	UpdatedAt    time.Time   `json:"updated_at"`
+	DueAt        *time.Time  `json:"due_at"`
+	DueComplete  bool        `json:"due_complete"`
+	LabelIDs     []uuid.UUID `json:"label_ids"`
+	AssigneeIDs  []uuid.UUID `json:"assignee_ids"`
+	CommentCount int         `json:"comment_count"`
+	ArchivedAt   *time.Time  `json:"archived_at"`
+}
+
+// Label is a named color of a room.
+type Label struct {
+	ID     uuid.UUID `json:"id"`
+	RoomID uuid.UUID `json:"room_id"`
+	Name   string    `json:"name"`
+	Color  string    `json:"color"`
+}
+
+// Comment is a message on a card. Author is the user even after they left
+// the room.
+type Comment struct {
+	ID        uuid.UUID `json:"id"`
+	CardID    uuid.UUID `json:"card_id"`
+	Author    User      `json:"author"`
+	Body      string    `json:"body"`
+	CreatedAt time.Time `json:"created_at"`
+	UpdatedAt time.Time `json:"updated_at"`
+}
+
+// CommentPage is a page of a card's comments, oldest first.
+type CommentPage struct {
+	Items      []Comment `json:"items"`
+	NextCursor *string   `json:"next_cursor"`
 }
 
 // Board is a Room with its members and its columns, each with its cards,
@@ -97,6 +128,7 @@ type Card struct {
 type Board struct {
 	Room
 	Members []Member      `json:"members"`
+	Labels  []Label       `json:"labels"`
 	Columns []BoardColumn `json:"columns"`
 }
 

@@ -15,6 +15,13 @@ const (
 	EventCardUpdated   = "card.updated"
 	EventCardMoved     = "card.moved"
 	EventCardDeleted   = "card.deleted"
+
+	EventLabelCreated   = "label.created"
+	EventLabelUpdated   = "label.updated"
+	EventLabelDeleted   = "label.deleted"
+	EventCommentCreated = "comment.created"
+	EventCommentUpdated = "comment.updated"
+	EventCommentDeleted = "comment.deleted"
 )
 
 // The data of each event type: what a client needs to apply the change
@@ -31,9 +38,11 @@ type (
 	MemberAddedData struct {
 		Member Member `json:"member"`
 	}
-	// MemberRemovedData is member.removed: who left or was removed.
+	// MemberRemovedData is member.removed: who left or was removed, and
+	// the cards they were assigned to, which they have left too.
 	MemberRemovedData struct {
-		UserID uuid.UUID `json:"user_id"`
+		UserID        uuid.UUID   `json:"user_id"`
+		UnassignedIDs []uuid.UUID `json:"unassigned_card_ids"`
 	}
 	// ColumnData is column.created and column.updated: the column and the
 	// room's column IDs by position after the change.
@@ -52,6 +61,26 @@ type (
 	CardData struct {
 		Card  Card                      `json:"card"`
 		Cards map[uuid.UUID][]uuid.UUID `json:"cards,omitempty"`
+	}
+	// LabelData is label.created and label.updated.
+	LabelData struct {
+		Label Label `json:"label"`
+	}
+	// LabelDeletedData is label.deleted; the label has left every card.
+	LabelDeletedData struct {
+		LabelID uuid.UUID `json:"label_id"`
+	}
+	// CommentData is comment.created and comment.updated, with the card's
+	// comment count after the change.
+	CommentData struct {
+		Comment      Comment `json:"comment"`
+		CommentCount int     `json:"comment_count"`
+	}
+	// CommentDeletedData is comment.deleted.
+	CommentDeletedData struct {
+		CommentID    uuid.UUID `json:"comment_id"`
+		CardID       uuid.UUID `json:"card_id"`
+		CommentCount int       `json:"comment_count"`
 	}
 	// CardDeletedData is card.deleted.
 	CardDeletedData struct {

@@ -121,8 +121,8 @@ func TestApplyRecordsRevisionsLikeTheAtlasCLI(t *testing.T) {
 		}
 	}
 	gotTables := tables(t, db, "public")
-	wantTables := []string{"atlas_schema_revisions", "cards", "columns", "room_events", "room_members", "rooms",
-		"sessions", "spent_refresh_tokens", "users", "ws_tickets"}
+	wantTables := []string{"atlas_schema_revisions", "card_assignees", "card_labels", "cards", "columns", "comments", "labels",
+		"room_events", "room_members", "rooms", "sessions", "spent_refresh_tokens", "users", "ws_tickets"}
 	if strings.Join(gotTables, ",") != strings.Join(wantTables, ",") {
 		t.Errorf("tables = %v, want %v", gotTables, wantTables)
 	}
@@ -367,8 +367,8 @@ func TestRevisionSchemaFollowsTheURLLikeTheCLI(t *testing.T) {
 	if got := tables(t, db, "atlas_schema_revisions"); strings.Join(got, ",") != "atlas_schema_revisions" {
 		t.Errorf("atlas_schema_revisions schema holds %v", got)
 	}
-	if got := tables(t, db, "public"); len(got) != 9 {
-		t.Errorf("public holds %v, want the 9 application tables", got)
+	if got := tables(t, db, "public"); len(got) != 13 {
+		t.Errorf("public holds %v, want the 13 application tables", got)
 	}
 }
 
@@ -433,6 +433,13 @@ FROM pg_constraint WHERE contype = 'f' AND connamespace = 'public'::regnamespace
 		"fk_users_sessions":      "sessions->users c",
 		"fk_sessions_spent":      "spent_refresh_tokens->sessions c",
 		"fk_sessions_tickets":    "ws_tickets->sessions c",
+		"fk_rooms_labels":        "labels->rooms c",
+		"fk_card_labels_card":    "card_labels->cards c",
+		"fk_card_labels_label":   "card_labels->labels c",
+		"fk_card_assignees_card": "card_assignees->cards c",
+		"fk_card_assignees_user": "card_assignees->users c",
+		"fk_cards_comments":      "comments->cards c",
+		"fk_users_comments":      "comments->users c",
 	}
 	if len(got) != len(want) {
 		t.Errorf("foreign keys = %v, want %v", got, want)

@@ -24,8 +24,10 @@ type createCardRequest struct {
 // updateCardRequest has no position: a position sent here is an unknown
 // field, ignored; moving is POST /api/cards/{id}/move.
 type updateCardRequest struct {
-	Title       *string `json:"title"`
-	Description *string `json:"description"`
+	Title       *string      `json:"title"`
+	Description *string      `json:"description"`
+	DueAt       nullableText `json:"due_at"` // null clears the due date
+	DueComplete *bool        `json:"due_complete"`
 }
 
 type moveCardRequest struct {
@@ -164,6 +166,10 @@ func updateCard(d boardDeps) gin.HandlerFunc {
 			desc := p.text("description", *req.Description, 0, maxDescriptionChars)
 			up.Description = &desc
 		}
+		if req.DueAt.Set {
+			up.SetDue, up.DueAt = true, p.timestamp("due_at", req.DueAt.Value)
+		}
+		up.DueComplete = req.DueComplete
 		if err := p.err(); err != nil {
 			writeError(c, d.log, err)
 			return

@@ -3,6 +3,7 @@ package handlers
 import (
 	"fmt"
 	"net/http"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -84,7 +85,7 @@ func TestCreateCard(t *testing.T) {
 			requireOrder(t, c.String(), "cards", after.cardTitles(t, col.ID), tc.order)
 			requireEqual(t, c.String(), "version", after.Version, before.Version+1)
 			if len(after.Columns) == 1 && len(after.Columns[0].Cards) > tc.pos {
-				if got := after.Columns[0].Cards[tc.pos]; got != card {
+				if got := after.Columns[0].Cards[tc.pos]; !reflect.DeepEqual(got, card) {
 					t.Errorf("%s: board card %+v, want the created %+v", c, got, card)
 				}
 			}
@@ -116,7 +117,7 @@ func TestGetCard(t *testing.T) {
 	before := e.board(t, owner, room.ID)
 	for _, u := range []boardUser{owner, member} {
 		get := apiCall(http.MethodGet, cardPath(created.ID), u, nil)
-		if got := requireCard(t, get.String(), e.expect(t, get, ok(http.StatusOK)).Body.Bytes()); got != created {
+		if got := requireCard(t, get.String(), e.expect(t, get, ok(http.StatusOK)).Body.Bytes()); !reflect.DeepEqual(got, created) {
 			t.Errorf("%s: card = %+v, want %+v", get, got, created)
 		}
 	}
@@ -182,7 +183,7 @@ func TestUpdateCard(t *testing.T) {
 			want := target
 			want.Title, want.Description = tc.wantTitle, tc.wantDesc
 			want.UpdatedAt = got.UpdatedAt
-			if got != want {
+			if !reflect.DeepEqual(got, want) {
 				t.Errorf("%s: card = %+v, want %+v", c, got, want)
 			}
 			if got.UpdatedAt.Before(target.UpdatedAt) {
@@ -193,7 +194,7 @@ func TestUpdateCard(t *testing.T) {
 			requireOrder(t, c.String(), "done", after.cardTitles(t, cols["done"].ID), []string{})
 			requireEqual(t, c.String(), "version", after.Version, before.Version+1)
 			get := apiCall(http.MethodGet, cardPath(target.ID), u, nil)
-			if g := requireCard(t, get.String(), e.expect(t, get, ok(http.StatusOK)).Body.Bytes()); g != got {
+			if g := requireCard(t, get.String(), e.expect(t, get, ok(http.StatusOK)).Body.Bytes()); !reflect.DeepEqual(g, got) {
 				t.Errorf("GET after %s: card = %+v, want %+v", c, g, got)
 			}
 		})
@@ -288,7 +289,7 @@ func TestMoveCard(t *testing.T) {
 			got := requireCard(t, c.String(), rec.Body.Bytes())
 			want := moved
 			want.ColumnID, want.Position, want.UpdatedAt = cols[tc.toCol].ID, tc.wantAt, got.UpdatedAt
-			if got != want {
+			if !reflect.DeepEqual(got, want) {
 				t.Errorf("%s: card = %+v, want %+v", c, got, want)
 			}
 			if got.UpdatedAt.Before(moved.UpdatedAt) {

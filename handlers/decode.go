@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"reflect"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/syncboard/syncboard/models"
@@ -189,4 +190,45 @@ func (p problems) required(field string, value *string, lo, hi int) string {
 		return ""
 	}
 	return p.text(field, *value, lo, hi)
+}
+
+// nullableText is a JSON field that may be absent (Set false), null (Set,
+// Value nil) or a string: for fields where null means "clear it".
+type nullableText struct {
+	Set   bool
+	Value *string
+}
+
+// UnmarshalJSON is called only for a field that is present (setFields).
+func (n *nullableText) UnmarshalJSON(b []byte) error {
+	n.Set = true
+	if string(b) == "null" {
+		n.Value = nil
+		return nil
+	}
+	var s string
+	if err := json.Unmarshal(b, &s); err != nil {
+		return &json.UnmarshalTypeError{Value: "non-string", Type: reflect.TypeOf("")}
+	}
+	n.Value = &s
+	return nil
+}
+
+// timestamp checks an RFC 3339 timestamp (nil stays nil) and returns it in
+// UTC, to the microsecond PostgreSQL keeps.
+func (p problems) timestamp(field string, value *string) *time.Time {
+	if value == nil {
+		return nil
+	}
+	t, err := time.Parse(time.RFC3339Nano, strings.TrimSpace(*value))
+	if err != nil {
+		p.add(field, "must be an RFC 3339 timestamp, such as 2026-12-24T17:00:00Z, or null")
+		return nil
+	}
+	if t.Year() < 1 || t.Year() > 9999 {
+		p.add(field, "must be a year from 1 to 9999")
+		return nil
+	}
+	u := t.UTC().Truncate(time.Microsecond)
+	return &u
 }

@@ -28,6 +28,20 @@ func pathID(c *gin.Context, log *slog.Logger, name string) (uuid.UUID, bool) {
 	return id, true
 }
 
+// pathIDs reads several UUID path parameters, answering 404 at the first
+// that is not one.
+func pathIDs(c *gin.Context, log *slog.Logger, names ...string) ([]uuid.UUID, bool) {
+	ids := make([]uuid.UUID, len(names))
+	for i, name := range names {
+		id, ok := pathID(c, log, name)
+		if !ok {
+			return nil, false
+		}
+		ids[i] = id
+	}
+	return ids, true
+}
+
 // me is the signed-in user's ID (routes behind middleware.Authenticate).
 func me(c *gin.Context) uuid.UUID {
 	u, _ := auth.UserFrom(c.Request.Context())

@@ -31,6 +31,7 @@ var statusOf = map[models.Code]int{
 	models.CodeUnavailable:        http.StatusServiceUnavailable,
 
 	models.CodeUnsupportedMediaType: http.StatusUnsupportedMediaType,
+	models.CodeLabelExists:          http.StatusConflict,
 }
 
 // RetryAfterSeconds is sent with 503 responses: long enough for a database

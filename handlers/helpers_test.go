@@ -847,21 +847,42 @@ func requireColumn(t *testing.T, req string, raw []byte) columnBody {
 
 // cardBody is a decoded Card.
 type cardBody struct {
-	ID          uuid.UUID
-	ColumnID    uuid.UUID
-	Title       string
-	Description string
-	Position    int
-	CreatedBy   uuid.UUID
-	CreatedAt   time.Time
-	UpdatedAt   time.Time
+	ID           uuid.UUID
+	ColumnID     uuid.UUID
+	Title        string
+	Description  string
+	Position     int
+	CreatedBy    uuid.UUID
+	CreatedAt    time.Time
+	UpdatedAt    time.Time
+	DueAt        *time.Time
+	DueComplete  bool
+	LabelIDs     []uuid.UUID
+	AssigneeIDs  []uuid.UUID
+	CommentCount int
+	ArchivedAt   *time.Time
 }
 
 func requireCard(t *testing.T, req string, raw []byte) cardBody {
 	t.Helper()
 	m := requireKeys(t, req, "Card", raw,
-		"id", "column_id", "title", "description", "position", "created_by", "created_at", "updated_at")
+		"id", "column_id", "title", "description", "position", "created_by", "created_at", "updated_at",
+		"due_at", "due_complete", "label_ids", "assignee_ids", "comment_count", "archived_at")
+	var details struct {
+		DueAt        *time.Time  `json:"due_at"`
+		DueComplete  *bool       `json:"due_complete"`
+		LabelIDs     []uuid.UUID `json:"label_ids"`
+		AssigneeIDs  []uuid.UUID `json:"assignee_ids"`
+		CommentCount *int        `json:"comment_count"`
+		ArchivedAt   *time.Time  `json:"archived_at"`
+	}
+	if err := json.Unmarshal(raw, &details); err != nil || details.DueComplete == nil || details.CommentCount == nil ||
+		details.LabelIDs == nil || details.AssigneeIDs == nil {
+		t.Fatalf("%s: card details of %s: %v (label_ids and assignee_ids must be arrays, due_complete and comment_count present)", req, raw, err)
+	}
 	c := cardBody{
+		DueAt: details.DueAt, DueComplete: *details.DueComplete, LabelIDs: details.LabelIDs,
+		AssigneeIDs: details.AssigneeIDs, CommentCount: *details.CommentCount, ArchivedAt: details.ArchivedAt,
 		ID:          requireUUID(t, req, "card.id", m["id"]),
 		ColumnID:    requireUUID(t, req, "card.column_id", m["column_id"]),
 		Title:       requireString(t, req, "card.title", m["title"]),
@@ -891,7 +912,7 @@ type boardBody struct {
 // members in join order.
 func requireBoard(t *testing.T, req string, rec *httptest.ResponseRecorder) boardBody {
 	t.Helper()
-	m := requireKeys(t, req, "Board", rec.Body.Bytes(), roomKeys("members", "columns")...)
+	m := requireKeys(t, req, "Board", rec.Body.Bytes(), roomKeys("members", "labels", "columns")...)
 	b := boardBody{roomBody: roomFrom(t, req, m), Raw: rec.Body.String(), ETag: rec.Header().Get("ETag")}
 	for _, raw := range requireArray(t, req, "board.members", m["members"]) {
 		b.Members = append(b.Members, requireMember(t, req, raw))

@@ -359,7 +359,10 @@ func TestGetBoard(t *testing.T) {
 			if n := strings.Count(b.Raw, `"cards":[]`); n != 2 {
 				t.Errorf("%s: %d columns with \"cards\":[], want 2 (empty lists are [], never null): %s", req, n, b.Raw)
 			}
-			if strings.Contains(b.Raw, "null") {
+			// Lists are [], never null; the only nulls are the cards'
+			// due_at and archived_at, which are null by definition here.
+			bare := strings.NewReplacer(`"due_at":null`, "", `"archived_at":null`, "").Replace(b.Raw)
+			if strings.Contains(bare, "null") {
 				t.Errorf("%s: body has a null: %s", req, b.Raw)
 			}
 		})

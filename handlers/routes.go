@@ -168,5 +168,16 @@ func NewRouter(d Deps) (*gin.Engine, error) {
 	signedIn.PATCH("/cards/:card_id", updateCard(bd))
 	signedIn.POST("/cards/:card_id/move", moveCard(bd))
 	signedIn.DELETE("/cards/:card_id", deleteCard(bd))
+	signedIn.POST("/rooms/:room_id/labels", createLabel(bd))
+	signedIn.PATCH("/labels/:label_id", updateLabel(bd))
+	signedIn.DELETE("/labels/:label_id", deleteLabel(bd))
+	signedIn.PUT("/cards/:card_id/labels/:label_id", setCardLabel(bd, true))
+	signedIn.DELETE("/cards/:card_id/labels/:label_id", setCardLabel(bd, false))
+	signedIn.PUT("/cards/:card_id/assignees/:user_id", setCardAssignee(bd, true))
+	signedIn.DELETE("/cards/:card_id/assignees/:user_id", setCardAssignee(bd, false))
+	signedIn.GET("/cards/:card_id/comments", listComments(bd))
+	signedIn.POST("/cards/:card_id/comments", createComment(bd))
+	signedIn.PATCH("/comments/:comment_id", updateComment(bd))
+	signedIn.DELETE("/comments/:comment_id", deleteComment(bd))
 	return r, nil
 }

@@ -32,7 +32,7 @@ func CORS(allowed []string) gin.HandlerFunc {
 		// A function rather than AllowOrigins: the library lower-cases and
 		// validates that list, and refuses an empty one at start-up.
 		AllowOriginFunc: isAllowed,
-		AllowMethods:    []string{"GET", "POST", "PATCH", "DELETE", "OPTIONS"},
+		AllowMethods:    []string{"GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"},
 		AllowHeaders:    []string{"Authorization", "Content-Type", "If-None-Match", "X-Request-ID"},
 		ExposeHeaders:   []string{"ETag", "Retry-After", "WWW-Authenticate", "X-Request-ID"},
 		MaxAge:          600 * time.Second,

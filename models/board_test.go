@@ -52,14 +52,48 @@ func seedBoard(t *testing.T, db *gorm.DB, cols, cards int) (uuid.UUID, uuid.UUID
 	return room.ID, owner.ID
 }
 
+// decorate gives a seeded board labels, a second member and comments: on
+// every card each label and both members, and one comment, so the card
+// details grow with the board.
+func decorate(t *testing.T, db *gorm.DB, roomID, owner uuid.UUID, labels int) {
+	t.Helper()
+	other := newUser(t, db, uuid.NewString()+"@seed.test")
+	if err := db.Create(&models.RoomMember{RoomID: roomID, UserID: other.ID, Role: models.RoleMember}).Error; err != nil {
+		t.Fatal(err)
+	}
+	ls := make([]models.Label, labels)
+	for i := range ls {
+		ls[i] = models.Label{RoomID: roomID, Name: fmt.Sprint("label ", i), Color: models.LabelColors[i%len(models.LabelColors)],
+			CreatedAt: time.Now().Add(time.Duration(i) * time.Millisecond)}
+	}
+	if err := db.Create(&ls).Error; err != nil {
+		t.Fatal(err)
+	}
+	for _, stmt := range []string{
+		`INSERT INTO card_labels (card_id, label_id) SELECT cards.id, labels.id FROM cards
+		 JOIN columns ON columns.id = cards.column_id JOIN labels ON labels.room_id = columns.room_id WHERE columns.room_id = @room`,
+		`INSERT INTO card_assignees (card_id, user_id) SELECT cards.id, m.user_id FROM cards
+		 JOIN columns ON columns.id = cards.column_id JOIN room_members m ON m.room_id = columns.room_id WHERE columns.room_id = @room`,
+		`INSERT INTO comments (id, card_id, author_id, body, created_at, updated_at) SELECT gen_random_uuid(), cards.id, @owner, 'seed', now(), now()
+		 FROM cards JOIN columns ON columns.id = cards.column_id WHERE columns.room_id = @room`,
+		`UPDATE cards SET comment_count = 1 FROM columns WHERE columns.id = cards.column_id AND columns.room_id = @room`,
+	} {
+		if err := db.Exec(stmt, map[string]any{"room": roomID, "owner": owner}).Error; err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
 // TestBoardQueryCountIsFixed: loading a board costs the same number of
-// statements for 10 cards as for 2,000 (preloads, no query per column).
+// statements for 10 cards as for 2,000 (preloads, no query per column),
+// however many labels, assignees and comments they carry.
 func TestBoardQueryCountIsFixed(t *testing.T) {
 	t.Parallel()
 	db, _ := testdb.Open(t)
 	counts := map[int]int64{}
-	for _, size := range []struct{ cols, cards int }{{2, 10}, {40, 2000}} {
+	for _, size := range []struct{ cols, cards, labels int }{{2, 10, 1}, {40, 2000, 8}} {
 		roomID, owner := seedBoard(t, db, size.cols, size.cards)
+		decorate(t, db, roomID, owner, size.labels)
 		counter := &countingLogger{Interface: logger.Discard}
 		store := models.NewStore(db.Session(&gorm.Session{Logger: counter}))
 		board, err := store.Board(context.Background(), owner, roomID)
@@ -70,8 +104,22 @@ func TestBoardQueryCountIsFixed(t *testing.T) {
 		for _, c := range board.Columns {
 			got += len(c.Cards)
 		}
-		if got != size.cards || len(board.Columns) != size.cols {
-			t.Fatalf("board has %d columns and %d cards, want %d and %d", len(board.Columns), got, size.cols, size.cards)
+		if got != size.cards || len(board.Columns) != size.cols || len(board.Labels) != size.labels {
+			t.Fatalf("board has %d columns, %d cards and %d labels, want %d, %d and %d",
+				len(board.Columns), got, len(board.Labels), size.cols, size.cards, size.labels)
+		}
+		for _, col := range board.Columns {
+			for _, c := range col.Cards {
+				if len(c.LabelIDs) != size.labels || len(c.AssigneeIDs) != 2 || c.CommentCount != 1 {
+					t.Fatalf("card %s: %d labels, %d assignees, %d comments; want %d, 2, 1",
+						c.ID, len(c.LabelIDs), len(c.AssigneeIDs), c.CommentCount, size.labels)
+				}
+				for i, id := range c.LabelIDs {
+					if id != board.Labels[i].ID {
+						t.Fatalf("card %s: label_ids %v are not in label order %v", c.ID, c.LabelIDs, board.Labels)
+					}
+				}
+			}
 		}
 		counts[size.cards] = counter.n.Load()
 	}

@@ -3,6 +3,7 @@ package models
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/google/uuid"
 	"gorm.io/gorm"
@@ -89,8 +90,9 @@ func (s *Store) CreateCard(ctx context.Context, userID, columnID uuid.UUID, nc N
 			return err
 		}
 		author := userID
-		card = Card{ColumnID: col.ID, Title: nc.Title, Description: nc.Description, Position: at, CreatedBy: &author}
-		if err := tx.Create(&card).Error; err != nil {
+		card = Card{ColumnID: col.ID, Title: nc.Title, Description: nc.Description, Position: at, CreatedBy: &author,
+			LabelIDs: []uuid.UUID{}, AssigneeIDs: []uuid.UUID{}}
+		if err := tx.Omit(clause.Associations).Create(&card).Error; err != nil {
 			return fmt.Errorf("create card: %w", err)
 		}
 		return cardChange(tx, &v, userID, api.EventCardCreated, card, col.ID)
@@ -102,17 +104,30 @@ func (s *Store) CreateCard(ctx context.Context, userID, columnID uuid.UUID, nc N
 //
 // Errors: CodeNotFound, CodeUnavailable.
 func (s *Store) Card(ctx context.Context, userID, cardID uuid.UUID) (Card, error) {
-	c, _, err := cardInRoom(s.db.WithContext(ctx), userID, cardID)
-	return c, Classify(err)
+	var c Card
+	err := s.tx(ctx, func(tx *gorm.DB) error {
+		var err error
+		if c, _, err = cardInRoom(tx, userID, cardID); err != nil {
+			return err
+		}
+		return cardDetails(tx, &c)
+	}, readOnly)
+	return c, err
 }
 
-// CardUpdate is a change to a card's text; nil fields stay as they are.
+// CardUpdate is a change to a card's text and due date; nil fields stay as
+// they are.
 type CardUpdate struct {
 	Title       *string
 	Description *string
+	// SetDue sets DueAt (nil clears it); without SetDue the due date stays.
+	SetDue      bool
+	DueAt       *time.Time
+	DueComplete *bool
 }
 
-// UpdateCard edits a card's title and/or description. It never moves it.
+// UpdateCard edits a card's title, description and due date. It never
+// moves it.
 //
 // Errors: CodeNotFound, CodeUnavailable.
 func (s *Store) UpdateCard(ctx context.Context, userID, cardID uuid.UUID, up CardUpdate) (Card, error) {
@@ -129,11 +144,17 @@ func (s *Store) UpdateCard(ctx context.Context, userID, cardID uuid.UUID, up Car
 		if up.Description != nil {
 			changes["description"] = *up.Description
 		}
+		if up.SetDue {
+			changes["due_at"] = up.DueAt
+		}
+		if up.DueComplete != nil {
+			changes["due_complete"] = *up.DueComplete
+		}
 		if err := tx.Model(&Card{}).Where("id = ?", c.ID).Updates(changes).Error; err != nil {
 			return fmt.Errorf("update card: %w", err)
 		}
-		if err := tx.Take(&card, "id = ?", c.ID).Error; err != nil {
-			return fmt.Errorf("reload card: %w", err)
+		if card, err = reloadCard(tx, c.ID); err != nil {
+			return err
 		}
 		return change(tx, &v, userID, api.EventCardUpdated, api.CardData{Card: card.API()})
 	})
@@ -197,6 +218,9 @@ func (s *Store) MoveCard(ctx context.Context, userID, cardID, toColumn uuid.UUID
 		if err := tx.Model(&Card{}).Where("id = ?", c.ID).
 			Updates(map[string]any{"column_id": c.ColumnID, "position": c.Position, "updated_at": c.UpdatedAt}).Error; err != nil {
 			return fmt.Errorf("move card: %w", err)
+		}
+		if err := cardDetails(tx, &c); err != nil {
+			return err
 		}
 		card = c
 		return cardChange(tx, &v, userID, api.EventCardMoved, c, from, toColumn)

@@ -30,6 +30,7 @@ const (
 	// CodeUnsupportedMediaType: a request body sent without Content-Type:
 	// application/json.
 	CodeUnsupportedMediaType Code = "unsupported_media_type"
+	CodeLabelExists          Code = "label_exists"
 )
 
 // Error is SyncBoard's one error type: a code, a message safe to show a

@@ -20,6 +20,9 @@ const (
 	RoleMember = "member"
 )
 
+// LabelColors are the colors a label may have.
+var LabelColors = []string{"green", "yellow", "orange", "red", "purple", "blue", "sky", "lime", "pink", "black"}
+
 // User is a registered account.
 //
 // Email is stored lowercased, and the unique index is on lower(email) as
@@ -47,6 +50,9 @@ type User struct {
 	Tickets []WSTicket `gorm:"foreignKey:UserID;constraint:OnDelete:CASCADE"`
 	// Sessions are the user's signed-in devices; they go with the account.
 	Sessions []Session `gorm:"foreignKey:UserID;constraint:OnDelete:CASCADE"`
+	// Comments go with their author's account (leaving a room keeps them:
+	// the user row stays).
+	Comments []Comment `gorm:"foreignKey:AuthorID;constraint:OnDelete:CASCADE"`
 }
 
 // Room is a board. Version starts at 1 and goes up by one with every
@@ -61,6 +67,7 @@ type Room struct {
 
 	Members []RoomMember `gorm:"foreignKey:RoomID;constraint:OnDelete:CASCADE"`
 	Columns []Column     `gorm:"foreignKey:RoomID;constraint:OnDelete:CASCADE"`
+	Labels  []Label      `gorm:"foreignKey:RoomID;constraint:OnDelete:CASCADE"`
 	Events  []RoomEvent  `gorm:"foreignKey:RoomID;constraint:OnDelete:CASCADE"`
 	Tickets []WSTicket   `gorm:"foreignKey:RoomID;constraint:OnDelete:CASCADE"`
 }
@@ -99,6 +106,69 @@ type Card struct {
 	CreatedBy *uuid.UUID `gorm:"type:uuid;index:idx_cards_created_by"`
 	CreatedAt time.Time  `gorm:"type:timestamptz;not null"`
 	UpdatedAt time.Time  `gorm:"type:timestamptz;not null"`
+	// DueAt is when the card is due (nil: no due date); DueComplete marks it
+	// done.
+	DueAt       *time.Time `gorm:"type:timestamptz"`
+	DueComplete bool       `gorm:"not null;default:false"`
+	// ArchivedAt is set while the card is archived (nil: on the board).
+	ArchivedAt *time.Time `gorm:"type:timestamptz"`
+	// CommentCount is kept by the comment writes, which hold the room lock,
+	// so it is exact and the board reads it without counting. (No CHECK
+	// here: GORM prints a table's CHECKs in map order, and the loader's
+	// output must not change between runs.)
+	CommentCount int `gorm:"type:integer;not null;default:0"`
+
+	// LabelIDs (in label order) and AssigneeIDs (in assignment order) are
+	// read with set-based queries for a whole board at once (cardDetails),
+	// not through the associations below, which cannot order by the join
+	// table or the label's creation.
+	LabelIDs    []uuid.UUID `gorm:"-"`
+	AssigneeIDs []uuid.UUID `gorm:"-"`
+
+	// Labels and Assignees go through the join models CardLabel and
+	// CardAssignee; a card's rows there go with it, and so do a label's
+	// and a user's.
+	Labels    []Label   `gorm:"many2many:card_labels;constraint:OnDelete:CASCADE"`
+	Assignees []User    `gorm:"many2many:card_assignees;joinForeignKey:CardID;joinReferences:UserID;constraint:OnDelete:CASCADE"`
+	Comments  []Comment `gorm:"foreignKey:CardID;constraint:OnDelete:CASCADE"`
+}
+
+// Label is a named color of a room, put on its cards. Names are unique in a
+// room regardless of case; labels are ordered by creation.
+type Label struct {
+	ID     uuid.UUID `gorm:"type:uuid;primaryKey"`
+	RoomID uuid.UUID `gorm:"type:uuid;not null;uniqueIndex:uq_labels_room_name,priority:1"`
+	Name   string    `gorm:"type:varchar(50);not null;uniqueIndex:uq_labels_room_name,priority:2,expression:lower(name)"`
+	// Color is one of LabelColors (a pattern, not IN (...): PostgreSQL
+	// prints an IN list back differently, which Atlas would see as a change).
+	Color     string    `gorm:"type:text;not null;check:chk_labels_color,color ~ '^(green|yellow|orange|red|purple|blue|sky|lime|pink|black)$'"`
+	CreatedAt time.Time `gorm:"type:timestamptz;not null"`
+}
+
+// CardLabel is the card_labels join table: a label on a card.
+type CardLabel struct {
+	CardID  uuid.UUID `gorm:"type:uuid;primaryKey"`
+	LabelID uuid.UUID `gorm:"type:uuid;primaryKey;index:idx_card_labels_label_id"`
+}
+
+// CardAssignee is the card_assignees join table: a member assigned to a
+// card, since AssignedAt (assignees are listed in assignment order).
+type CardAssignee struct {
+	CardID     uuid.UUID `gorm:"type:uuid;primaryKey"`
+	UserID     uuid.UUID `gorm:"type:uuid;primaryKey;index:idx_card_assignees_user_id"`
+	AssignedAt time.Time `gorm:"type:timestamptz;not null;default:now()"`
+}
+
+// Comment is a message on a card by its author.
+type Comment struct {
+	ID        uuid.UUID `gorm:"type:uuid;primaryKey"`
+	CardID    uuid.UUID `gorm:"type:uuid;not null;index:idx_comments_card_created,priority:1"`
+	AuthorID  uuid.UUID `gorm:"type:uuid;not null;index:idx_comments_author_id"`
+	Body      string    `gorm:"type:text;not null"`
+	CreatedAt time.Time `gorm:"type:timestamptz;not null;index:idx_comments_card_created,priority:2"`
+	UpdatedAt time.Time `gorm:"type:timestamptz;not null"`
+
+	Author User `gorm:"foreignKey:AuthorID"`
 }
 
 // RoomEvent records one change to a room, written in the change's own
@@ -172,7 +242,8 @@ type SpentRefreshToken struct {
 // All lists every model, parents before children: the order Atlas's loader
 // and anything else that walks the schema should use.
 func All() []any {
-	return []any{&User{}, &Room{}, &RoomMember{}, &Column{}, &Card{}, &RoomEvent{}, &Session{}, &SpentRefreshToken{}, &WSTicket{}}
+	return []any{&User{}, &Room{}, &RoomMember{}, &Column{}, &Card{}, &Label{}, &CardLabel{}, &CardAssignee{},
+		&Comment{}, &RoomEvent{}, &Session{}, &SpentRefreshToken{}, &WSTicket{}}
 }
 
 // newID fills a zero primary key with a random UUID. IDs are generated in the
@@ -203,3 +274,9 @@ func (e *RoomEvent) BeforeCreate(*gorm.DB) error { newID(&e.ID); return nil }
 
 // BeforeCreate implements gorm's hook to assign the ID.
 func (s *Session) BeforeCreate(*gorm.DB) error { newID(&s.ID); return nil }
+
+// BeforeCreate implements gorm's hook to assign the ID.
+func (l *Label) BeforeCreate(*gorm.DB) error { newID(&l.ID); return nil }
+
+// BeforeCreate implements gorm's hook to assign the ID.
+func (c *Comment) BeforeCreate(*gorm.DB) error { newID(&c.ID); return nil }

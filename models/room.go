@@ -163,11 +163,21 @@ func (s *Store) Board(ctx context.Context, userID, roomID uuid.UUID) (RoomView, 
 		err = tx.
 			Preload("Members", func(tx *gorm.DB) *gorm.DB { return tx.Order("joined_at, id") }).
 			Preload("Members.User").
+			Preload("Labels", func(tx *gorm.DB) *gorm.DB { return tx.Order("created_at, id") }).
 			Preload("Columns", func(tx *gorm.DB) *gorm.DB { return tx.Order("position, id") }).
 			Preload("Columns.Cards", func(tx *gorm.DB) *gorm.DB { return tx.Order("position, id") }).
 			Take(&room).Error
 		if err != nil {
 			return notFound(err, "room")
+		}
+		var cards []*Card
+		for i := range room.Columns {
+			for j := range room.Columns[i].Cards {
+				cards = append(cards, &room.Columns[i].Cards[j])
+			}
+		}
+		if err := roomDetails(tx, room.ID, cards); err != nil {
+			return err
 		}
 		v.Room = room
 		return nil
@@ -282,7 +292,12 @@ func (s *Store) RemoveMember(ctx context.Context, userID, roomID, memberID uuid.
 		if res.RowsAffected == 0 {
 			return Errorf(CodeNotFound, "this user is not a member of the room")
 		}
-		return change(tx, &v, userID, api.EventMemberRemoved, api.MemberRemovedData{UserID: memberID})
+		// Whoever leaves a room leaves its cards, in the same transaction.
+		cards, err := unassignFromRoom(tx, memberID, roomID)
+		if err != nil {
+			return err
+		}
+		return change(tx, &v, userID, api.EventMemberRemoved, api.MemberRemovedData{UserID: memberID, UnassignedIDs: cards})
 	})
 }
 

@@ -24,7 +24,16 @@ type Store struct {
 }
 
 // NewStore returns a Store over db.
-func NewStore(db *gorm.DB) *Store { return &Store{db: db} }
+func NewStore(db *gorm.DB) *Store {
+	// Card.Assignees and Card.Labels go through join models with columns
+	// and indexes of their own; GORM must use them, not generate its own.
+	for field, join := range map[string]any{"Assignees": &CardAssignee{}, "Labels": &CardLabel{}} {
+		if err := db.SetupJoinTable(&Card{}, field, join); err != nil {
+			panic(fmt.Sprintf("models: join table of Card.%s: %v", field, err)) // a bug in the models
+		}
+	}
+	return &Store{db: db}
+}
 
 // tx runs fn in one transaction on ctx and classifies what it returns.
 func (s *Store) tx(ctx context.Context, fn func(tx *gorm.DB) error, opts ...*sql.TxOptions) error {

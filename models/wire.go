@@ -1,6 +1,12 @@
 package models
 
-import "github.com/syncboard/syncboard/api"
+import (
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/syncboard/syncboard/api"
+)
 
 // The one conversion of each model into its API shape. REST responses and
 // event payloads both come from these, so they cannot drift apart. Times
@@ -26,10 +32,39 @@ func (c Column) API() api.Column {
 	return api.Column{ID: c.ID, RoomID: c.RoomID, Name: c.Name, Position: c.Position}
 }
 
-// API is the card.
+// API is the card, with the label and assignee IDs cardDetails filled in.
 func (c Card) API() api.Card {
 	return api.Card{ID: c.ID, ColumnID: c.ColumnID, Title: c.Title, Description: c.Description,
-		Position: c.Position, CreatedBy: c.CreatedBy, CreatedAt: c.CreatedAt.UTC(), UpdatedAt: c.UpdatedAt.UTC()}
+		Position: c.Position, CreatedBy: c.CreatedBy, CreatedAt: c.CreatedAt.UTC(), UpdatedAt: c.UpdatedAt.UTC(),
+		DueAt: utc(c.DueAt), DueComplete: c.DueComplete, LabelIDs: orEmpty(c.LabelIDs), AssigneeIDs: orEmpty(c.AssigneeIDs),
+		CommentCount: c.CommentCount, ArchivedAt: utc(c.ArchivedAt)}
+}
+
+// API is the label.
+func (l Label) API() api.Label {
+	return api.Label{ID: l.ID, RoomID: l.RoomID, Name: l.Name, Color: l.Color}
+}
+
+// API is the comment with its author.
+func (c Comment) API() api.Comment {
+	return api.Comment{ID: c.ID, CardID: c.CardID, Author: c.Author.API(), Body: c.Body,
+		CreatedAt: c.CreatedAt.UTC(), UpdatedAt: c.UpdatedAt.UTC()}
+}
+
+func utc(t *time.Time) *time.Time {
+	if t == nil {
+		return nil
+	}
+	u := t.UTC()
+	return &u
+}
+
+// orEmpty keeps JSON arrays arrays: [] rather than null.
+func orEmpty(ids []uuid.UUID) []uuid.UUID {
+	if ids == nil {
+		return []uuid.UUID{}
+	}
+	return ids
 }
 
 // API is the event; its data is stored already in its API shape.
@@ -43,10 +78,14 @@ func (v RoomView) BoardAPI() api.Board {
 	b := api.Board{
 		Room:    v.API(),
 		Members: make([]api.Member, 0, len(v.Members)),
+		Labels:  make([]api.Label, 0, len(v.Labels)),
 		Columns: make([]api.BoardColumn, 0, len(v.Columns)),
 	}
 	for _, m := range v.Members {
 		b.Members = append(b.Members, m.API())
+	}
+	for _, l := range v.Labels {
+		b.Labels = append(b.Labels, l.API())
 	}
 	for _, c := range v.Columns {
 		bc := api.BoardColumn{Column: c.API(), Cards: make([]api.Card, 0, len(c.Cards))}

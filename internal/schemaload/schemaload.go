@@ -12,6 +12,8 @@ package schemaload
 
 import (
 	"fmt"
+	"slices"
+	"strings"
 	"sync"
 
 	"ariga.io/atlas-provider-gorm/gormschema"
@@ -40,7 +42,25 @@ func SQLFor(ms ...any) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("load gorm schema: %w", err)
 	}
-	return stmts, nil
+	return canonical(stmts), nil
+}
+
+// canonical sorts the foreign keys the provider adds after the tables: it
+// emits those of many2many join tables in map order, so two loads of the
+// same models would print them differently. Each is one independent
+// statement, so their order changes nothing but the text.
+func canonical(stmts string) string {
+	lines := strings.SplitAfter(stmts, ";\n")
+	var head, fks []string
+	for _, l := range lines {
+		if strings.HasPrefix(l, "ALTER TABLE ") && strings.Contains(l, " ADD CONSTRAINT ") {
+			fks = append(fks, l)
+		} else {
+			head = append(head, l)
+		}
+	}
+	slices.Sort(fks)
+	return strings.Join(head, "") + strings.Join(fks, "")
 }
 
 var loadMu sync.Mutex
