@@ -455,7 +455,7 @@ async function accountDialog() {
     status.hidden = true;
     replace(list, ...sessions.map((s) => {
       const name = deviceName(s.user_agent);
-      const where = [s.current ? 'This device' : `Last used ${timeAgo(s.last_used_at)}`, s.ip].filter(Boolean).join(' · ');
+      const where = [`Last used ${timeAgo(s.last_used_at)}`, s.ip].filter(Boolean).join(' · ');
       return h('li', { class: 'session', dataset: { current: String(Boolean(s.current)) } },
         h('span', { class: 'session-who' },
           h('span', { class: 'session-name', text: name }),
