@@ -4,6 +4,8 @@
 // Authorization header, never in a URL. A request the server refuses with
 // 401 unauthorized is sent once more after a refresh from the cookie.
 
+const SIGN_IN_TIMEOUT_MS = 30_000;
+
 // ApiError is a refused request: the contract's error body, or status 0
 // with code "network" when the server could not be reached at all.
 export class ApiError extends Error {
@@ -53,8 +55,10 @@ export class Api {
   }
 
   send(method, path, body, options) {
-    if (options.signIn) return this.session.exclusive(() => this.sendOnce(method, path, body, options));
-    return this.sendOnce(method, path, body, options);
+    if (!options.signIn) return this.sendOnce(method, path, body, options);
+    // It holds every tab's refreshes back while it runs: it must not hang.
+    const signal = options.signal ?? AbortSignal.timeout(SIGN_IN_TIMEOUT_MS);
+    return this.session.exclusive(() => this.sendOnce(method, path, body, { ...options, signal }));
   }
 
   async sendOnce(method, path, body, options) {
