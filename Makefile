@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 GO    ?= go
 
-.PHONY: help run build test check-db lint migrate-diff migrate-check migrate-hash migrate-apply migrate-status clean-testdbs postman openapi-lint redoc-check fuzz e2e
+.PHONY: help run build test check-db lint migrate-diff migrate-check migrate-hash migrate-apply migrate-status migrate-down migrate-history migrate-lint clean-testdbs postman openapi-lint redoc-check fuzz e2e
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-15s %s\n", $$1, $$2}'
@@ -40,6 +40,16 @@ migrate-apply: build ## apply pending migrations to DATABASE_URL
 
 migrate-status: build ## show applied and pending migrations of DATABASE_URL
 	./bin/syncboard migrate status
+
+# Arguments pass through: make migrate-down args="2 --dry-run".
+migrate-down: build ## revert the newest applied migration of DATABASE_URL (refuses to lose data): make migrate-down args="[N | --to V] [--allow-data-loss] [--dry-run]"
+	./bin/syncboard migrate down $(args)
+
+migrate-history: build ## every migration of DATABASE_URL: when applied, how long it took, pending ones (args=--json)
+	./bin/syncboard migrate history $(args)
+
+migrate-lint: ## Atlas's analyzers over the newest migration, or those added since a git ref: make migrate-lint [base=origin/main]
+	$(GO) run ./cmd/atlasgo $(if $(base),-base $(base)) lint
 
 # pgtestdb names a template testdb_tpl_<hash> and each test's clone
 # testdb_tpl_<hash>_inst_<id>; clones go first, and a template must stop being
