@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 GO    ?= go
 
-.PHONY: help run build test check-db lint migrate-diff migrate-check migrate-hash migrate-apply migrate-status clean-testdbs postman openapi-lint redoc-check fuzz e2e
+.PHONY: help run build test check-db lint migrate-diff migrate-check migrate-hash migrate-apply migrate-status migrate-down migrate-history migrate-lint clean-testdbs postman openapi-lint redoc-check fuzz e2e
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-15s %s\n", $$1, $$2}'
@@ -41,6 +41,16 @@ migrate-apply: build ## apply pending migrations to DATABASE_URL
 migrate-status: build ## show applied and pending migrations of DATABASE_URL
 	./bin/syncboard migrate status
 
+# Arguments pass through: make migrate-down args="2 --dry-run".
+migrate-down: build ## revert the newest applied migration of DATABASE_URL (refuses to lose data): make migrate-down args="[N | --to V] [--allow-data-loss] [--dry-run]"
+	./bin/syncboard migrate down $(args)
+
+migrate-history: build ## every migration of DATABASE_URL: when applied, how long it took, pending ones (args=--json)
+	./bin/syncboard migrate history $(args)
+
+migrate-lint: ## Atlas's analyzers over the newest migration, or those added since a git ref: make migrate-lint [base=origin/main]
+	$(GO) run ./cmd/atlasgo $(if $(base),-base $(base)) lint
+
 # pgtestdb names a template testdb_tpl_<hash> and each test's clone
 # testdb_tpl_<hash>_inst_<id>; clones go first, and a template must stop being
 # one before it can be dropped. The next test run rebuilds the template.
@@ -65,7 +75,7 @@ e2e: build ## browser tests of the web client in headless Chromium against a rea
 	@[ -x "$(CHROMIUM_PATH)" ] || { echo "e2e: no Chromium at $(CHROMIUM_PATH); install Debian's chromium package (apt-get install chromium) or set CHROMIUM_PATH"; exit 2; }
 	@[ -d node_modules/playwright-core ] || npm ci --no-audit --no-fund
 	@rm -f test-results/server-*.log
-	CHROMIUM_PATH=$(CHROMIUM_PATH) node --test --test-concurrency=1 web/test/state.test.mjs web/test/boardcontroller.test.mjs e2e/board.test.mjs e2e/cors.test.mjs e2e/docs.test.mjs || \
+	CHROMIUM_PATH=$(CHROMIUM_PATH) node --test --test-concurrency=1 web/test/state.test.mjs web/test/boardcontroller.test.mjs web/test/session.test.mjs e2e/board.test.mjs e2e/sessions.test.mjs e2e/cors.test.mjs e2e/docs.test.mjs || \
 	  { for f in test-results/server-*.log; do [ -f "$$f" ] && { echo "== the last lines of $$f"; tail -n 40 "$$f"; }; done; exit 1; }
 
 FUZZTIME ?= 10s

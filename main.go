@@ -3,6 +3,10 @@
 //	syncboard                  serve the API (applies migrations first when MIGRATE_ON_START is true)
 //	syncboard migrate apply    apply pending migrations and exit
 //	syncboard migrate status   show applied and pending migrations
+//	syncboard migrate down [N | --to VERSION] [--allow-data-loss] [--dry-run]
+//	                           revert the last N (default 1) applied migrations
+//	syncboard migrate history [--json]
+//	                           every migration, when it was applied and how long it took
 //
 // Configuration comes from the environment and an optional .env file; see
 // README.md for the variables.
@@ -35,7 +39,7 @@ import (
 	"github.com/syncboard/syncboard/realtime"
 )
 
-const usage = `usage: syncboard [serve | migrate apply | migrate status]`
+const usage = `usage: syncboard [serve | migrate apply | migrate status | migrate down [N | --to VERSION] [--allow-data-loss] [--dry-run] | migrate history [--json]]`
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -65,6 +69,18 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 		return migrateApply(ctx, cfg, log, stdout)
 	case len(args) == 2 && args[0] == "migrate" && args[1] == "status":
 		return migrateStatus(ctx, cfg, stdout)
+	case len(args) >= 2 && args[0] == "migrate" && args[1] == "down":
+		opts, err := parseDownArgs(args[2:])
+		if err != nil {
+			return fmt.Errorf("%w\n%s", err, usage)
+		}
+		opts.DevURL = getenv("ATLAS_DEV_URL")
+		return migrateDown(ctx, cfg, opts, log, stdout)
+	case len(args) >= 2 && len(args) <= 3 && args[0] == "migrate" && args[1] == "history":
+		if len(args) == 3 && args[2] != "--json" {
+			return errors.New(usage)
+		}
+		return migrateHistory(ctx, cfg, len(args) == 3, stdout)
 	default:
 		return errors.New(usage)
 	}

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"log/slog"
@@ -20,6 +21,7 @@ import (
 	"github.com/gin-gonic/gin"
 	"github.com/jackc/pgx/v5"
 
+	"github.com/syncboard/syncboard/dbmigrate"
 	"github.com/syncboard/syncboard/internal/apitest"
 	"github.com/syncboard/syncboard/internal/testdb"
 	"github.com/syncboard/syncboard/migrations"
@@ -281,7 +283,9 @@ func TestStartupRefusals(t *testing.T) {
 
 func TestMigrateCommands(t *testing.T) {
 	dbURL := testdb.Empty(t)
-	env := envOf(baseEnv(dbURL))
+	vars := baseEnv(dbURL)
+	vars["ATLAS_DEV_URL"] = testdb.Empty(t)
+	env := envOf(vars)
 	step := func(args ...string) string {
 		t.Helper()
 		var out bytes.Buffer
@@ -306,8 +310,64 @@ func TestMigrateCommands(t *testing.T) {
 	if out := step("migrate", "status"); !strings.Contains(out, "Migration Status: OK") || !strings.Contains(out, "Pending Files:   0") {
 		t.Errorf("status after apply:\n%s", out)
 	}
-	if err := run(context.Background(), []string{"migrate", "sideways"}, env, io.Discard); err == nil || !strings.Contains(err.Error(), "usage") {
-		t.Errorf("unknown command: %v, want the usage", err)
+	last := files[len(files)-1]
+	if out := step("migrate", "down", "--dry-run"); !strings.Contains(out, "Dry run: would revert 1 migration file(s) ("+last.Version()+")") ||
+		!strings.Contains(out, `DROP TABLE "sessions";`) {
+		t.Errorf("down --dry-run:\n%s", out)
+	}
+	if out := step("migrate", "down"); !strings.Contains(out, "Reverted 1 migration file(s): ["+last.Version()+"]") {
+		t.Errorf("down:\n%s", out)
+	}
+	if out := step("migrate", "status"); !strings.Contains(out, "Migration Status: PENDING") || !strings.Contains(out, last.Name()) {
+		t.Errorf("status after down:\n%s", out)
+	}
+	var history []struct {
+		Version, State string
+		AppliedAt      *time.Time `json:"applied_at"`
+	}
+	if err := json.Unmarshal([]byte(step("migrate", "history", "--json")), &history); err != nil {
+		t.Fatalf("history --json: %v", err)
+	}
+	if len(history) != len(files) || history[len(files)-1].State != "pending" || history[0].State != "applied" || history[0].AppliedAt == nil {
+		t.Errorf("history --json = %+v, want %d files, the last pending", history, len(files))
+	}
+	if out := step("migrate", "history"); !strings.Contains(out, last.Version()+"  sessions     pending") {
+		t.Errorf("history:\n%s", out)
+	}
+	if out := step("migrate", "apply"); !strings.Contains(out, "Applied 1 migration file(s)") {
+		t.Errorf("apply after down:\n%s", out)
+	}
+	for _, args := range [][]string{{"migrate", "sideways"}, {"migrate", "down", "two"}, {"migrate", "history", "--yaml"}} {
+		if err := run(context.Background(), args, env, io.Discard); err == nil || !strings.Contains(err.Error(), "usage") {
+			t.Errorf("syncboard %s: %v, want the usage", strings.Join(args, " "), err)
+		}
+	}
+}
+
+func TestParseDownArgs(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		args    []string
+		want    dbmigrate.DownOptions
+		wantErr bool
+	}{
+		{nil, dbmigrate.DownOptions{}, false},
+		{[]string{"2"}, dbmigrate.DownOptions{Steps: 2}, false},
+		{[]string{"--to", "20261126103634", "--dry-run"}, dbmigrate.DownOptions{To: "20261126103634", DryRun: true}, false},
+		{[]string{"--allow-data-loss", "--to=20261126103634"}, dbmigrate.DownOptions{To: "20261126103634", AllowDataLoss: true}, false},
+		{[]string{"1", "--allow-data-loss", "--dry-run"}, dbmigrate.DownOptions{Steps: 1, AllowDataLoss: true, DryRun: true}, false},
+		{[]string{"0"}, dbmigrate.DownOptions{}, true},
+		{[]string{"-1"}, dbmigrate.DownOptions{}, true},
+		{[]string{"2", "3"}, dbmigrate.DownOptions{}, true},
+		{[]string{"2", "--to", "20261126103634"}, dbmigrate.DownOptions{}, true},
+		{[]string{"--to"}, dbmigrate.DownOptions{}, true},
+		{[]string{"--force"}, dbmigrate.DownOptions{}, true},
+	}
+	for _, tc := range tests {
+		got, err := parseDownArgs(tc.args)
+		if (err != nil) != tc.wantErr || (!tc.wantErr && got != tc.want) {
+			t.Errorf("parseDownArgs(%q) = %+v, %v; want %+v, error %v", tc.args, got, err, tc.want, tc.wantErr)
+		}
 	}
 }
 

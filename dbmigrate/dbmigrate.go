@@ -157,8 +157,18 @@ func applyFile(ctx context.Context, client *sqlclient.Client, dir migrate.Dir, r
 	if err != nil {
 		return err
 	}
+	start := time.Now()
 	if err := ex.Execute(ctx, f); err != nil {
 		return fmt.Errorf("migrate %s: %w", f.Name(), err)
+	}
+	// Atlas's executor restarts the revision's clock after each statement,
+	// so it records how long the file took after its last statement. Record
+	// the start and the whole file's time instead: `migrate history` shows
+	// them.
+	if _, err := tx.ExecContext(ctx, `UPDATE `+quoteIdent(revSchema)+`.`+quoteIdent(RevisionTable)+
+		` SET "executed_at" = $1, "execution_time" = $2 WHERE "version" = $3`,
+		start, int64(time.Since(start)), f.Version()); err != nil {
+		return fmt.Errorf("migrate %s: record its duration: %w", f.Name(), err)
 	}
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("migrate %s: commit: %w", f.Name(), err)

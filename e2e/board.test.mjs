@@ -18,9 +18,15 @@ describe('the web client', () => {
   let roomID;
   const problems = []; // uncaught page errors and CSP refusals
   const urls = []; // every URL a page asked for
+  const tokens = []; // every token the server gave a page
 
   const watch = (context) => {
     context.on('request', (r) => urls.push(r.url()));
+    context.on('response', async (r) => {
+      if (!/\/api\/auth\//.test(r.url()) || r.status() >= 300) return;
+      const body = await r.json().catch(() => null);
+      if (body?.access_token) tokens.push(body.access_token, body.refresh_token);
+    });
     context.on('page', (p) => {
       p.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
       p.on('console', (m) => {
@@ -92,7 +98,7 @@ describe('the web client', () => {
     assert.equal(await page.evaluate(() => window.__xss), undefined);
 
     // What the page did is what the server holds.
-    alice.api.token = await page.evaluate(() => JSON.parse(sessionStorage.getItem('syncboard.session')).access_token);
+    await alice.api.login('alice@example.com'); // another device of hers
     const board = await alice.api.call('GET', `/api/rooms/${roomID}`);
     assert.deepEqual(board.columns.map((c) => c.name), ['To do', 'Doing', 'Done']);
     assert.deepEqual(board.columns[0].cards.map((c) => c.title), ['Write spec', 'Review copy', 'Ship it', xss]);
@@ -182,8 +188,7 @@ describe('the web client', () => {
     let releaseMove;
     const moveHeld = new Promise((r) => { releaseMove = r; });
     await page.route('**/api/cards/*/move', async (route) => { await moveHeld; await route.continue(); });
-    // Session storage belongs to a tab: a new tab signs in again.
-    await signIn(page, server.url, 'alice@example.com');
+    // A new tab opens signed in (the refresh cookie).
     await page.goto(`${server.url}/#/rooms/${roomID}`);
     await liveOn(page);
 
@@ -265,7 +270,6 @@ describe('the web client', () => {
         ws.send(m);
       });
     });
-    await signIn(page, server.url, 'alice@example.com');
     await page.goto(`${server.url}/#/rooms/${roomID}`);
     await liveOn(page);
     assert.equal(sockets, 1);
@@ -338,15 +342,20 @@ describe('the web client', () => {
     await bob.page.getByText('No boards yet').waitFor();
   });
 
-  it('signs a page out when its tokens are revoked elsewhere', async () => {
+  it('signs a page out when every session of its user is ended elsewhere', async () => {
     const room = await alice.api.call('POST', '/api/rooms', { name: 'Second board' });
     await alice.api.call('POST', `/api/rooms/${room.id}/members`, { email: 'bob@example.com' });
     await bob.page.goto(`${server.url}/#/rooms/${room.id}`);
     await liveOn(bob.page);
     await bob.api.call('POST', '/api/auth/logout-all'); // say, from another device
+    // The socket closes (4001); the refetch is refused, and so is the
+    // refresh from the cookie: the page signs out and says why.
     await bob.page.getByRole('alert').filter({ hasText: 'Your session has ended' }).waitFor({ timeout: 15_000 });
     await bob.page.getByRole('button', { name: 'Sign in', exact: true }).waitFor();
-    assert.equal(await bob.page.evaluate(() => sessionStorage.getItem('syncboard.session')), null);
+    assert.equal(await bob.page.evaluate(() => document.activeElement?.getAttribute('name')), 'email');
+    // The cookie went with the session: a reload does not sign back in.
+    await bob.page.reload();
+    await bob.page.getByRole('button', { name: 'Sign in', exact: true }).waitFor();
   });
 
   it('stays live on a board after changing its own password', async () => {
@@ -363,11 +372,13 @@ describe('the web client', () => {
     await dialog.getByLabel('Current password (to change it)').fill(PASSWORD);
     await dialog.getByRole('button', { name: 'Save' }).click();
     await page.getByText('Password changed').waitFor();
-    // The socket was opened with the old credentials: the server closes it
-    // (4001) within its 5 s access check, and the page opens a new one.
+    // The change ended every session, this page's too, and gave it a new
+    // one: the socket of the old one closes (4001), and the page refetches
+    // the board with its new token and opens a new socket.
     await waitFor(async () => sockets > before, 15_000, 'a new socket');
     await liveOn(page);
-    alice.api.token = (await alice.api.call('POST', '/api/auth/login', { email: 'alice@example.com', password: 'a brand new passphrase' })).access_token;
+    await assert.rejects(alice.api.call('GET', '/api/auth/me'), /401/); // her other device is signed out
+    await alice.api.login('alice@example.com', 'a brand new passphrase');
     const col = await alice.api.call('POST', `/api/rooms/${room.id}/columns`, { name: 'After the change' });
     await column(page, col.name).waitFor();
   });
@@ -379,6 +390,9 @@ describe('the web client', () => {
     await dialog.getByLabel('Display name').fill('Alice S.');
     await dialog.getByRole('button', { name: 'Save' }).click();
     await page.getByRole('button', { name: /^Your account: Alice S\., / }).waitFor();
+    // After a reload too: the name came back as a User, and the session is the same.
+    await page.reload();
+    await page.getByRole('button', { name: /^Your account: Alice S\., / }).waitFor();
     assert.equal((await alice.api.call('GET', '/api/auth/me')).display_name, 'Alice S.');
 
     await page.getByRole('button', { name: /^Your account/ }).click();
@@ -388,10 +402,10 @@ describe('the web client', () => {
     await assert.rejects(alice.api.call('GET', '/api/auth/me'), /401/);
   });
 
-  it('kept the token out of every URL and broke no content rule', async () => {
-    const token = alice.api.token;
-    assert.ok(token.length > 20);
-    const leaked = urls.filter((u) => u.includes(token) || /access_token|eyJ[\w-]+\.eyJ/.test(u));
+  it('kept the tokens out of every URL and broke no content rule', async () => {
+    assert.ok(tokens.length >= 6, `saw ${tokens.length} tokens`);
+    assert.ok(tokens.every((t) => typeof t === 'string' && t.length > 20));
+    const leaked = urls.filter((u) => tokens.some((t) => u.includes(t)) || /access_token|refresh_token|eyJ[\w-]+\.eyJ/.test(u));
     assert.deepEqual(leaked, []);
     assert.ok(urls.some((u) => /\/ws\?ticket=/.test(u)), 'no socket was opened with a ticket');
     assert.deepEqual(problems, []);

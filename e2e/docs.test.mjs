@@ -69,9 +69,9 @@ describe('the API reference at /docs', () => {
     await page.getByTestId('search-trigger').click();
     const dialog = page.getByTestId('search-dialog');
     await dialog.locator('input').first().fill('logout');
-    await dialog.getByText('Revoke every token issued before this call').first().click();
+    await dialog.getByText('End every session of the caller').first().click();
     await dialog.waitFor({ state: 'hidden' });
-    await page.getByRole('heading', { name: 'Revoke every token issued before this call' }).waitFor();
+    await page.getByRole('heading', { name: 'End every session of the caller' }).waitFor();
 
     // The menu opens a tag and lists its operations.
     await page.getByText('Rooms', { exact: true }).first().click();

@@ -6,6 +6,8 @@
 //	go run ./cmd/atlasgo diff [name]   # write the next migration from models/
 //	go run ./cmd/atlasgo check         # exit 1 if models/ and migrations/ differ
 //	go run ./cmd/atlasgo hash          # rewrite migrations/atlas.sum
+//	go run ./cmd/atlasgo [-base REF] lint   # Atlas's analyzers on the newest file,
+//	                                        # or on the files added since git REF
 //
 // The dev database (ATLAS_DEV_URL, default the local syncboard_dev) must be
 // empty; it is created when missing.
@@ -23,11 +25,12 @@ import (
 	"ariga.io/atlas/sql/migrate"
 
 	"github.com/syncboard/syncboard/database"
+	"github.com/syncboard/syncboard/internal/migratelint"
 	"github.com/syncboard/syncboard/internal/migrateplan"
 	"github.com/syncboard/syncboard/internal/schemaload"
 )
 
-const usage = `usage: atlasgo [-dir migrations] [-dev URL] diff [name] | check | hash`
+const usage = `usage: atlasgo [-dir migrations] [-dev URL] [-base REF] diff [name] | check | hash | lint`
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
@@ -42,6 +45,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	fs := flag.NewFlagSet("atlasgo", flag.ContinueOnError)
 	dirPath := fs.String("dir", "migrations", "migration directory")
 	devURL := fs.String("dev", getenv("ATLAS_DEV_URL"), "dev database URL (default $ATLAS_DEV_URL or the local syncboard_dev)")
+	base := fs.String("base", "", "lint: the files added since this git ref (default: the newest file alone)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -59,6 +63,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 			return err
 		}
 		return migrate.WriteSumFile(dir, sum)
+	case cmd == "lint" && len(rest) == 1:
+		return lint(ctx, dir, *devURL, *base, stdout)
 	case cmd == "diff" && len(rest) <= 2, cmd == "check" && len(rest) == 1:
 		name := ""
 		if len(rest) == 2 {
@@ -101,5 +107,38 @@ func diff(ctx context.Context, dir *migrate.LocalDir, devURL, name string, check
 		return err
 	}
 	fmt.Fprintf(stdout, "wrote a migration of %d change(s) to %s and updated atlas.sum\n", len(plan.Changes), dir.Path())
+	return nil
+}
+
+// lint runs Atlas's analyzers over the new migration files, as
+// `atlas migrate lint --latest 1` (or `--git-base REF`) does, and fails on
+// any finding no reviewed atlas:nolint directive excepts.
+func lint(ctx context.Context, dir *migrate.LocalDir, devURL, base string, stdout io.Writer) error {
+	if err := migrate.Validate(dir); err != nil {
+		return fmt.Errorf("%s does not match its atlas.sum (run `make migrate-hash` if the edit is intended): %w", dir.Path(), err)
+	}
+	if _, err := database.EnsureDatabase(ctx, devURL); err != nil {
+		return err
+	}
+	var (
+		old, files []migrate.File
+		err        error
+	)
+	if base == "" {
+		old, files, err = migratelint.Latest(dir, 1)
+	} else {
+		old, files, err = migratelint.SinceGitRef(ctx, dir, dir.Path(), base)
+	}
+	if err != nil {
+		return err
+	}
+	rep, err := migratelint.Lint(ctx, devURL, old, files)
+	if err != nil {
+		return err
+	}
+	rep.Write(stdout)
+	if rep.Failed() {
+		return errors.New("migrate lint failed")
+	}
 	return nil
 }

@@ -18,10 +18,9 @@ import (
 	"github.com/syncboard/syncboard/dbmigrate"
 )
 
-// DefaultDevURL is the dev database Atlas computes states on. It must be
-// empty; its search_path binds Atlas to one schema, so migrations come out
-// unqualified ("users", not "public"."users"). atlas.hcl uses the same URL.
-const DefaultDevURL = "postgres://postgres@127.0.0.1:5432/syncboard_dev?sslmode=disable&search_path=public"
+// DefaultDevURL is the dev database Atlas computes states on (see
+// dbmigrate.DefaultDevURL, which `migrate down` uses too).
+const DefaultDevURL = dbmigrate.DefaultDevURL
 
 // ErrNoChanges is returned by Plan when migrations/ already describes the
 // models: there is nothing to generate.

@@ -1,10 +1,10 @@
-// api.js: the HTTP client of SyncBoard's public API, and the session.
+// api.js: the HTTP client of SyncBoard's public API.
 //
-// The access token lives in memory and in sessionStorage (it survives a
-// reload of this tab, and dies with the tab); it is sent only in the
-// Authorization header, never in a URL.
+// The access token (session.js keeps it) is sent only in the
+// Authorization header, never in a URL. A request the server refuses with
+// 401 unauthorized is sent once more after a refresh from the cookie.
 
-const STORAGE_KEY = 'syncboard.session';
+const SIGN_IN_TIMEOUT_MS = 30_000;
 
 // ApiError is a refused request: the contract's error body, or status 0
 // with code "network" when the server could not be reached at all.
@@ -17,61 +17,63 @@ export class ApiError extends Error {
   }
 }
 
-// Session holds who is signed in.
-export class Session {
-  constructor() {
-    this.token = null;
-    this.user = null;
-    this.expiresAt = 0;
-    try {
-      const saved = JSON.parse(sessionStorage.getItem(STORAGE_KEY) ?? 'null');
-      if (saved && Date.parse(saved.expires_at) > Date.now()) this.set(saved);
-    } catch {
-      sessionStorage.removeItem(STORAGE_KEY);
-    }
-  }
-
-  get signedIn() { return this.token !== null && this.expiresAt > Date.now(); }
-
-  // set takes an AuthResponse.
-  set(auth) {
-    this.token = auth.access_token;
-    this.user = auth.user;
-    this.expiresAt = Date.parse(auth.expires_at);
-    sessionStorage.setItem(STORAGE_KEY, JSON.stringify({
-      access_token: auth.access_token, expires_at: auth.expires_at, user: auth.user,
-    }));
-  }
-
-  clear() {
-    this.token = null;
-    this.user = null;
-    this.expiresAt = 0;
-    sessionStorage.removeItem(STORAGE_KEY);
-  }
-}
-
-// Api calls the server on this page's origin. onUnauthorized runs when a
-// signed-in request gets 401 (expired or revoked token).
+// Api calls the server on this page's origin as session's user (a
+// Session of session.js). fetch is injectable for node --test.
 export class Api {
-  constructor(session, onUnauthorized) {
+  constructor(session, fetch = (...args) => globalThis.fetch(...args)) {
     this.session = session;
-    this.onUnauthorized = onUnauthorized;
+    this.fetch = fetch;
   }
 
   // request sends one call. options.etag sends If-None-Match; a 304 then
   // resolves to {notModified: true}. A 200's ETag is returned as etag on
-  // {body, etag} when options.withETag is set.
+  // {body, etag} when options.withETag is set. options.signIn marks a call
+  // whose answer may be an AuthResponse (sign-in, a password change): it
+  // runs under the session's lock, since its answer sets the refresh
+  // cookie, and the session takes the new token.
+  //
+  // A 401 unauthorized to a request that carried a token means the token
+  // expired or its session ended: the request is sent again, once, with
+  // the token of a refresh (or of one that happened meanwhile). When the
+  // refresh is refused, the session has ended and the 401 is thrown.
   async request(method, path, body, options = {}) {
+    const sent = this.session.token;
+    try {
+      return await this.send(method, path, body, options);
+    } catch (err) {
+      if (!refused(err, sent)) throw err;
+      if (this.session.token === sent && !await this.session.refresh()) throw err;
+      if (this.session.token === null) throw err;
+    }
+    try {
+      return await this.send(method, path, body, options);
+    } catch (err) {
+      // Refused with a token just refreshed: no second refresh, no loop.
+      if (refused(err, this.session.token)) this.session.end();
+      throw err;
+    }
+  }
+
+  send(method, path, body, options) {
+    if (!options.signIn) return this.sendOnce(method, path, body, options);
+    // It holds every tab's refreshes back while it runs: it must not hang.
+    const signal = options.signal ?? AbortSignal.timeout(SIGN_IN_TIMEOUT_MS);
+    return this.session.exclusive(() => this.sendOnce(method, path, body, { ...options, signal }));
+  }
+
+  async sendOnce(method, path, body, options) {
     const headers = { Accept: 'application/json' };
     if (this.session.token) headers.Authorization = `Bearer ${this.session.token}`;
     if (body !== undefined) headers['Content-Type'] = 'application/json';
     if (options.etag) headers['If-None-Match'] = options.etag;
     let res;
     try {
-      res = await fetch(path, {
-        method, headers, body: body === undefined ? undefined : JSON.stringify(body),
-        cache: 'no-store', credentials: 'omit', signal: options.signal,
+      res = await this.fetch(path, {
+        method, headers, body: body === undefined ? undefined : JSON.stringify(body), cache: 'no-store',
+        // Only /api/auth sets or reads cookies (the refresh cookie's path);
+        // every other request goes without any.
+        credentials: path.startsWith('/api/auth/') ? 'same-origin' : 'omit',
+        signal: options.signal,
       });
     } catch (err) {
       if (err.name === 'AbortError') throw err;
@@ -86,17 +88,21 @@ export class Api {
     }
     if (!res.ok) {
       const e = data?.error;
-      const error = new ApiError(res.status, e?.code ?? 'internal', e?.message ?? `The server answered ${res.status}.`, e?.fields ?? {});
-      if (res.status === 401 && headers.Authorization && error.code === 'unauthorized') this.onUnauthorized(error);
-      throw error;
+      throw new ApiError(res.status, e?.code ?? 'internal', e?.message ?? `The server answered ${res.status}.`, e?.fields ?? {});
     }
+    if (options.signIn && data?.access_token) this.session.set(data, Date.parse(res.headers.get('Date') ?? ''));
     return options.withETag ? { body: data, etag: res.headers.get('ETag') } : data;
   }
 
   get(path, options) { return this.request('GET', path, undefined, options); }
-  post(path, body = {}) { return this.request('POST', path, body); }
-  patch(path, body) { return this.request('PATCH', path, body); }
+  post(path, body = {}, options) { return this.request('POST', path, body, options); }
+  patch(path, body, options) { return this.request('PATCH', path, body, options); }
   del(path) { return this.request('DELETE', path); }
+}
+
+// refused says whether err is the server refusing the token sent.
+function refused(err, token) {
+  return token !== null && err instanceof ApiError && err.status === 401 && err.code === 'unauthorized';
 }
 
 // describe turns an error into one sentence for the person using the page.

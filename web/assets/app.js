@@ -1,19 +1,34 @@
 // app.js: SyncBoard's web client. Three views (sign in, the boards list, a
 // board) chosen by the URL's hash; the board view builds its page and
 // leaves the board's state to a BoardController (boardcontroller.js).
-import { Api, ApiError, Session, describe } from './api.js';
+import { Api, ApiError, describe } from './api.js';
+import { Session, deviceName, timeAgo } from './session.js';
 import { announce, confirmAction, h, openDialog, replace, toast } from './dom.js';
 import { LiveRoom } from './live.js';
 import { BoardView } from './boardview.js';
 import { BoardController } from './boardcontroller.js';
 
 const session = new Session();
-const api = new Api(session, () => signOut('Your session has ended. Sign in again.'));
+const api = new Api(session);
 const main = document.getElementById('main');
 const crumbs = document.getElementById('crumbs');
 const conn = document.getElementById('conn');
 let current = null; // the view on screen: {stop()}
-let expiryTimer = null;
+let shownUserID = null; // whose page is on screen
+
+// The server ended this page's session (signed out elsewhere, the
+// password changed elsewhere, a stolen refresh token replayed): say so
+// and show the sign-in view.
+session.onEnded = (message) => {
+  toast(message, 'error');
+  route();
+};
+// A refresh from another tab's sign-in may bring another user: their page
+// is not this one.
+session.onChange = () => {
+  showAccount();
+  if (session.user && shownUserID !== null && session.user.id !== shownUserID) route();
+};
 
 const UUID = /^#\/rooms\/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/i;
 
@@ -24,6 +39,7 @@ function route() {
   setConnection(null);
   showAccount();
   main.replaceChildren();
+  shownUserID = session.user?.id ?? null;
   if (!session.signedIn) {
     current = authView();
     return;
@@ -37,24 +53,32 @@ function go(hash) {
   else window.location.hash = hash;
 }
 
-function signOut(message) {
-  // Several requests may learn of an expired token at once: act once.
-  if (session.token === null) return;
+// signOut ends this session (everywhere: every session of the user) on
+// the server, which clears the refresh cookie too, then shows the sign-in
+// view. When the server cannot be told, the page stays signed in and says
+// so: clearing only the page would leave the cookie to sign it back in.
+async function signOut(everywhere = false) {
+  try {
+    await api.post(everywhere ? '/api/auth/logout-all' : '/api/auth/logout');
+  } catch (err) {
+    if (!session.signedIn) return; // the session had ended anyway; the page said so
+    if (!(err instanceof ApiError && err.status === 401)) {
+      toast(`Could not sign out. ${describe(err)}`, 'error');
+      return;
+    }
+  }
   session.clear();
-  if (message) toast(message, 'error');
   route();
+  toast(everywhere ? 'Signed out everywhere.' : 'Signed out.');
 }
 
 function showAccount() {
   const box = document.getElementById('account');
   box.hidden = !session.signedIn;
-  clearTimeout(expiryTimer);
   if (!session.signedIn) return;
   const name = document.getElementById('account-name');
   name.textContent = session.user.display_name;
   name.setAttribute('aria-label', `Your account: ${session.user.display_name}, ${session.user.email}`);
-  const left = Math.min(session.expiresAt - Date.now(), 2 ** 31 - 1);
-  expiryTimer = setTimeout(() => signOut('Your session has expired. Sign in again.'), left);
 }
 
 function setCrumbs(...parts) {
@@ -116,8 +140,7 @@ function authView() {
     if (mode === 'register' && displayName.value.trim() !== '') body.display_name = displayName.value.trim();
     submit.disabled = true;
     try {
-      const auth = await api.post(mode === 'login' ? '/api/auth/login' : '/api/auth/register', body);
-      session.set(auth);
+      await api.post(mode === 'login' ? '/api/auth/login' : '/api/auth/register', body, { signIn: true });
       route();
     } catch (err) {
       showProblems(form, error, err);
@@ -406,10 +429,63 @@ function initials(displayName) {
   return parts.slice(0, 2).map((p) => [...p][0].toUpperCase()).join('') || '?';
 }
 
-// accountDialog changes the display name or the password (which signs out
-// every other session: the API refuses tokens issued before the change and
-// answers with a new one), or signs out everywhere.
+// accountDialog changes the display name or the password, lists where the
+// user is signed in (each other device can be signed out from here), and
+// signs out everywhere. A password change ends every session, this one
+// too, and answers with a new session for this page: its token is taken,
+// and the server set its cookie.
 async function accountDialog() {
+  const status = h('p', { class: 'sessions-status', role: 'status', text: 'Loading where you are signed in…' });
+  const list = h('ul', { class: 'session-list', 'aria-labelledby': 'sessions-title', tabindex: '-1' });
+  const box = h('section', { class: 'sessions' },
+    h('h3', { id: 'sessions-title', text: 'Where you are signed in' }), status, list);
+
+  // showSessions loads the list; focusAt, after a device was signed out,
+  // puts the focus on the row that took its place (or the list).
+  const showSessions = async (focusAt = -1) => {
+    let sessions;
+    try {
+      sessions = await api.get('/api/auth/sessions');
+    } catch (err) {
+      if (!session.signedIn) return;
+      status.textContent = `Could not load where you are signed in. ${describe(err)}`;
+      status.hidden = false;
+      return;
+    }
+    status.hidden = true;
+    replace(list, ...sessions.map((s) => {
+      const name = deviceName(s.user_agent);
+      const where = [`Last used ${timeAgo(s.last_used_at)}`, s.ip].filter(Boolean).join(' · ');
+      return h('li', { class: 'session', dataset: { current: String(Boolean(s.current)) } },
+        h('span', { class: 'session-who' },
+          h('span', { class: 'session-name', text: name }),
+          h('span', { class: 'session-meta', text: where })),
+        s.current
+          ? h('span', { class: 'badge', text: 'This device' })
+          : h('button', {
+            type: 'button', class: 'btn btn-danger-quiet', text: 'Sign out',
+            'aria-label': `Sign out ${name}, ${where}`,
+            onclick: (e) => signOutDevice(s, name, e.currentTarget),
+          }));
+    }));
+    if (focusAt >= 0) (list.querySelectorAll('button')[focusAt] ?? list.querySelector('button') ?? list).focus();
+  };
+
+  const signOutDevice = async (s, name, button) => {
+    const index = [...list.querySelectorAll('button')].indexOf(button);
+    button.disabled = true;
+    try {
+      await api.del(`/api/auth/sessions/${s.id}`);
+      announce(`${name} is signed out.`);
+    } catch (err) {
+      if (!session.signedIn) return;
+      // 404: it had ended already; the list shows it gone.
+      if (err.status !== 404) toast(`Could not sign that device out. ${describe(err)}`, 'error');
+    }
+    await showSessions(index);
+  };
+
+  showSessions();
   const r = await openDialog({
     title: 'Your account',
     message: session.user.email,
@@ -418,14 +494,14 @@ async function accountDialog() {
       { name: 'password', label: 'New password (optional)', type: 'password' },
       { name: 'current_password', label: 'Current password (to change it)', type: 'password' },
     ],
+    content: [box],
     extra: [{ label: 'Sign out everywhere', danger: true, value: 'logout-all' }],
   });
+  if (!session.signedIn) return;
   try {
     if (r?.action === 'logout-all') {
       if (!await confirmAction('Sign out everywhere?', 'Every session of this account ends, on every device, this one too.', 'Sign out everywhere')) return;
-      await api.post('/api/auth/logout-all');
-      signOut();
-      toast('Signed out everywhere.');
+      await signOut(true);
     } else if (r?.action === 'submit') {
       const body = {};
       if (r.values.display_name.trim() !== session.user.display_name) body.display_name = r.values.display_name;
@@ -434,8 +510,10 @@ async function accountDialog() {
         body.current_password = r.values.current_password;
       }
       if (Object.keys(body).length === 0) return;
-      session.set(await api.patch('/api/auth/me', body));
-      showAccount();
+      // With a password the answer is an AuthResponse, which the session
+      // takes (signIn); without, the User.
+      const res = await api.patch('/api/auth/me', body, { signIn: body.password !== undefined });
+      if (!res?.access_token) session.setUser(res);
       toast(body.password ? 'Password changed; your other sessions are signed out.' : 'Saved.');
     }
   } catch (err) {
@@ -444,7 +522,14 @@ async function accountDialog() {
   }
 }
 
-window.addEventListener('hashchange', route);
+// Start: a page with no token (a reload, a new tab) tries the refresh
+// cookie once; only when that fails does it show the sign-in view.
+session.restore().then(() => {
+  window.addEventListener('hashchange', route);
+  // A tab that slept may hold an old token: refresh it now.
+  document.addEventListener('visibilitychange', () => { if (document.visibilityState === 'visible') session.wake(); });
+  window.addEventListener('online', () => session.wake());
+  route();
+});
 document.getElementById('sign-out').addEventListener('click', () => signOut());
 document.getElementById('account-name').addEventListener('click', accountDialog);
-route();

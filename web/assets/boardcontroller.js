@@ -124,9 +124,12 @@ export class BoardController {
 
   lost(reason) {
     if (reason === 'gone') return this.leave(GONE, 'error');
-    // The socket's access ended: a 404 means removed and a 401 signed out
-    // (both leave the view); a board means only the socket's own
-    // credentials were revoked (a password change in this tab): go on.
+    // The socket's access ended (4001): the refetch tells why. A 404 means
+    // removed (leave the board). A 401 means the session ended: the API
+    // client has already tried a refresh from the cookie, and a refused
+    // one signed the page out. A board means the room is still open to a
+    // session of this page (a password change here, or a refresh after
+    // this tab's session was replaced): reopen.
     this.refetch().then(() => { if (!this.stopped) this.liveRoom.start(); }).catch(() => {});
   }
 

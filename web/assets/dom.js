@@ -85,10 +85,11 @@ export function announce(message) {
 
 // openDialog shows a modal dialog with a form and resolves with the
 // form's values on submit, or null when dismissed. fields: [{name, label,
-// type, value, required, maxlength, multiline}]. extra: buttons placed
+// type, value, required, maxlength, multiline}]. content: nodes shown
+// after the fields (the caller keeps them up to date). extra: buttons placed
 // before the submit button, each {label, danger, value}; clicking one
 // resolves with {action: value}.
-export function openDialog({ title, fields = [], message, submit = 'Save', danger = false, extra = [] }) {
+export function openDialog({ title, fields = [], message, submit = 'Save', danger = false, extra = [], content = [] }) {
   return new Promise((resolve) => {
     const form = h('form', { method: 'dialog', class: 'dialog-form', novalidate: true });
     const inputs = fields.map((f, i) => {
@@ -104,7 +105,7 @@ export function openDialog({ title, fields = [], message, submit = 'Save', dange
     form.append(
       h('h2', { id: 'dialog-title', text: title }),
       message ? h('p', { class: 'dialog-message', text: message }) : null,
-      ...inputs, error,
+      ...inputs, ...content, error,
       h('div', { class: 'dialog-actions' },
         ...extra.map((b) => h('button', {
           type: 'button', class: `btn ${b.danger ? 'btn-danger' : 'btn-quiet'}`, text: b.label,
