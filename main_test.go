@@ -312,7 +312,7 @@ func TestMigrateCommands(t *testing.T) {
 	}
 	last := files[len(files)-1]
 	if out := step("migrate", "down", "--dry-run"); !strings.Contains(out, "Dry run: would revert 1 migration file(s) ("+last.Version()+")") ||
-		!strings.Contains(out, `DROP TABLE "sessions";`) {
+		!strings.Contains(out, `DROP TABLE "`) {
 		t.Errorf("down --dry-run:\n%s", out)
 	}
 	if out := step("migrate", "down"); !strings.Contains(out, "Reverted 1 migration file(s): ["+last.Version()+"]") {
@@ -331,7 +331,7 @@ func TestMigrateCommands(t *testing.T) {
 	if len(history) != len(files) || history[len(files)-1].State != "pending" || history[0].State != "applied" || history[0].AppliedAt == nil {
 		t.Errorf("history --json = %+v, want %d files, the last pending", history, len(files))
 	}
-	if out := step("migrate", "history"); !strings.Contains(out, last.Version()+"  sessions     pending") {
+	if out := step("migrate", "history"); !regexp.MustCompile(`(?m)^`+last.Version()+`\s+\S+\s+pending`).MatchString(out) {
 		t.Errorf("history:\n%s", out)
 	}
 	if out := step("migrate", "apply"); !strings.Contains(out, "Applied 1 migration file(s)") {

@@ -52,7 +52,18 @@ type Loss struct {
 	Code   string // the destructive analyzer's code: DS102 (table), DS103 (column)
 	Table  string
 	Column string // "" for a whole table
-	Rows   int64  // rows of the table, or rows whose column is not NULL
+	Rows   int64  // rows of the table, or rows whose column holds a value other than NULL and its default
+
+	deflt string // the column's default when it is a constant (a literal), else ""
+}
+
+// constantDefault is c's default when it is a literal (false, 0, ”), which
+// compares without running anything; "" for none or an expression (now()).
+func constantDefault(c *schema.Column) string {
+	if lit, ok := c.Default.(*schema.Literal); ok {
+		return lit.V
+	}
+	return ""
 }
 
 func (l Loss) String() string {
@@ -356,7 +367,8 @@ func dataLoss(ctx context.Context, drv migrate.Driver, plan *migrate.Plan, lock 
 		case *schema.ModifyTable:
 			for _, mc := range c.Changes {
 				if dc, ok := mc.(*schema.DropColumn); ok {
-					candidates = append(candidates, Loss{Code: d.Code, Table: c.T.Name, Column: dc.C.Name})
+					candidates = append(candidates, Loss{Code: d.Code, Table: c.T.Name, Column: dc.C.Name,
+						deflt: constantDefault(dc.C)})
 				}
 			}
 		}
@@ -373,7 +385,13 @@ func dataLoss(ctx context.Context, drv migrate.Driver, plan *migrate.Plan, lock 
 				locked[l.Table] = true
 			}
 			q := "SELECT count(*) FROM " + quoteIdent(l.Table)
-			if l.Column != "" {
+			switch {
+			case l.Column != "" && l.deflt != "":
+				// A value equal to the column's constant default is not
+				// data anyone entered (a NOT NULL DEFAULT false column of
+				// rows nobody touched): dropping it loses nothing.
+				q += " WHERE " + quoteIdent(l.Column) + " IS DISTINCT FROM " + l.deflt
+			case l.Column != "":
 				q += " WHERE " + quoteIdent(l.Column) + " IS NOT NULL"
 			}
 			if err := queryInt(ctx, drv, q, &l.Rows); err != nil {

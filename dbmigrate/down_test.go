@@ -299,50 +299,62 @@ func TestDownRefusesDataLoss(t *testing.T) {
 	ctx := context.Background()
 	all := versions(t, migrations.Dir())
 	head := len(all)
+	// Cases name the migration they revert to by its file name, so a new
+	// migration does not shift them.
+	sessions := fileIndex(t, "_sessions.sql")
+	events := fileIndex(t, "_room_events.sql")
+	sessionLoss := []string{`DS102: dropping table "spent_refresh_tokens" deletes 1 row(s)`, `DS102: dropping table "sessions" deletes 2 row(s)`,
+		`DS103: dropping column "ws_tickets"."session_id" deletes its value in 1 row(s)`}
 	tests := []struct {
 		name     string
 		seed     func(t *testing.T, db *sql.DB)
-		opts     dbmigrate.DownOptions
+		keep     int // how many migrations stay applied: the target
+		dryRun   bool
+		allow    bool
 		wantLoss []string // Loss.String() of each refused drop; nil: the down runs
-		wantDone bool     // the down changed the database
 	}{
+		{name: "sessions hold rows", seed: seed, keep: sessions, wantLoss: sessionLoss},
+		{name: "dry run of a refused down", seed: seed, keep: sessions, dryRun: true, wantLoss: sessionLoss},
+		{name: "dry run with the loss allowed", seed: seed, keep: sessions, dryRun: true, allow: true},
 		{
-			name: "sessions hold rows",
-			seed: seed,
-			wantLoss: []string{`DS102: dropping table "spent_refresh_tokens" deletes 1 row(s)`, `DS102: dropping table "sessions" deletes 2 row(s)`,
-				`DS103: dropping column "ws_tickets"."session_id" deletes its value in 1 row(s)`},
+			name: "down to the first migration: events and tickets too", seed: seed, keep: events,
+			wantLoss: append(slices.Clone(sessionLoss[:2]),
+				`DS102: dropping table "room_events" deletes 1 row(s)`, `DS102: dropping table "ws_tickets" deletes 1 row(s)`),
 		},
 		{
-			name: "dry run of a refused down",
-			seed: seed,
-			opts: dbmigrate.DownOptions{DryRun: true},
-			wantLoss: []string{`DS102: dropping table "spent_refresh_tokens" deletes 1 row(s)`, `DS102: dropping table "sessions" deletes 2 row(s)`,
-				`DS103: dropping column "ws_tickets"."session_id" deletes its value in 1 row(s)`},
-		},
-		{
-			name: "dry run with the loss allowed",
-			seed: seed,
-			opts: dbmigrate.DownOptions{DryRun: true, AllowDataLoss: true},
-		},
-		{
-			name: "three steps: events and tickets too",
-			seed: seed,
-			opts: dbmigrate.DownOptions{Steps: 3},
-			wantLoss: []string{`DS102: dropping table "spent_refresh_tokens" deletes 1 row(s)`, `DS102: dropping table "sessions" deletes 2 row(s)`,
-				`DS102: dropping table "room_events" deletes 1 row(s)`, `DS102: dropping table "ws_tickets" deletes 1 row(s)`},
-		},
-		{
-			name: "users but no sessions: nothing is lost",
+			name: "users but no sessions: nothing is lost", keep: sessions,
 			seed: func(t *testing.T, db *sql.DB) {
 				exec(t, db, `INSERT INTO users (id, email, password_hash, display_name, created_at, updated_at) VALUES (gen_random_uuid(), 'a@example.com', 'h', 'A', now(), now())`)
 			},
-			wantDone: true,
 		},
+		{name: "empty database", seed: func(*testing.T, *sql.DB) {}, keep: sessions},
 		{
-			name:     "empty database",
-			seed:     func(*testing.T, *sql.DB) {},
-			wantDone: true,
+			// The newest migration adds columns with constant defaults to
+			// cards: rows nobody touched hold only those defaults, which a
+			// down does not count as data.
+			name: "one step with cards at their defaults", seed: seed, keep: head - 1,
 		},
+	}
+	if fileIndex(t, "_card_details.sql") == head-1 {
+		tests = append(tests, struct {
+			name     string
+			seed     func(t *testing.T, db *sql.DB)
+			keep     int
+			dryRun   bool
+			allow    bool
+			wantLoss []string
+		}{
+			name: "a card with a due date and a comment", keep: head - 1,
+			seed: func(t *testing.T, db *sql.DB) {
+				seed(t, db)
+				exec(t, db, `UPDATE cards SET due_at = now(), comment_count = 1 WHERE id = '00000000-0000-4000-8000-000000000030'`,
+					`INSERT INTO comments (id, card_id, author_id, body, created_at, updated_at) VALUES (gen_random_uuid(),
+ '00000000-0000-4000-8000-000000000030', '00000000-0000-4000-8000-000000000001', 'hi', now(), now())`)
+			},
+			wantLoss: []string{`DS102: dropping table "comments" deletes 1 row(s)`,
+				`DS103: dropping column "cards"."due_at" deletes its value in 1 row(s)`,
+				`DS103: dropping column "cards"."comment_count" deletes its value in 1 row(s)`},
+		})
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -351,8 +363,7 @@ func TestDownRefusesDataLoss(t *testing.T) {
 			db := openSQL(t, dbURL)
 			tc.seed(t, db)
 			before := rows(t, db)
-			opts := tc.opts
-			opts.DevURL = testdb.Empty(t)
+			opts := dbmigrate.DownOptions{To: all[tc.keep-1], DryRun: tc.dryRun, AllowDataLoss: tc.allow, DevURL: testdb.Empty(t)}
 			res, err := dbmigrate.Down(ctx, dbURL, migrations.Dir(), opts, quiet)
 			var loss *dbmigrate.DataLossError
 			switch {
@@ -380,8 +391,8 @@ func TestDownRefusesDataLoss(t *testing.T) {
 			case err != nil:
 				t.Fatalf("Down: %v", err)
 			}
-			if tc.wantDone {
-				sameSchema(t, "after the down", dbURL, applied(t, head-1))
+			if tc.wantLoss == nil && !tc.dryRun {
+				sameSchema(t, "after the down", dbURL, applied(t, tc.keep))
 				return
 			}
 			sameSchema(t, "after a down that changed nothing", dbURL, applied(t, head))
@@ -393,6 +404,23 @@ func TestDownRefusesDataLoss(t *testing.T) {
 			}
 		})
 	}
+}
+
+// fileIndex is the position in migrations/ (0-based) of the file whose name
+// ends with suffix; fails the test when there is none.
+func fileIndex(t *testing.T, suffix string) int {
+	t.Helper()
+	files, err := migrations.Dir().Files()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, f := range files {
+		if strings.HasSuffix(f.Name(), suffix) {
+			return i
+		}
+	}
+	t.Fatalf("no migration file ends with %s", suffix)
+	return 0
 }
 
 // TestConcurrentDownsSerialize starts two one-step downs at once: the lock
@@ -442,19 +470,20 @@ func TestDownTargets(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	all := versions(t, migrations.Dir())
-	dbURL := applied(t, len(all))
+	n := len(all)
+	dbURL := applied(t, n)
 	tests := []struct {
 		name    string
 		opts    dbmigrate.DownOptions
 		want    []string // reverted
 		wantErr string
 	}{
-		{"default is one step", dbmigrate.DownOptions{}, []string{all[3]}, ""},
-		{"two steps", dbmigrate.DownOptions{Steps: 2}, []string{all[3], all[2]}, ""},
-		{"to a version", dbmigrate.DownOptions{To: all[1]}, []string{all[3], all[2]}, ""},
-		{"to the current version", dbmigrate.DownOptions{To: all[3]}, nil, ""},
-		{"every migration", dbmigrate.DownOptions{Steps: len(all)}, []string{all[3], all[2], all[1], all[0]}, ""},
-		{"more steps than applied", dbmigrate.DownOptions{Steps: len(all) + 1}, nil, "only 4 applied"},
+		{"default is one step", dbmigrate.DownOptions{}, []string{all[n-1]}, ""},
+		{"two steps", dbmigrate.DownOptions{Steps: 2}, []string{all[n-1], all[n-2]}, ""},
+		{"to a version", dbmigrate.DownOptions{To: all[n-3]}, []string{all[n-1], all[n-2]}, ""},
+		{"to the current version", dbmigrate.DownOptions{To: all[n-1]}, nil, ""},
+		{"every migration", dbmigrate.DownOptions{Steps: n}, reversed(all), ""},
+		{"more steps than applied", dbmigrate.DownOptions{Steps: n + 1}, nil, fmt.Sprintf("only %d applied", n)},
 		{"unknown version", dbmigrate.DownOptions{To: "20200101000000"}, nil, "not applied"},
 	}
 	for _, tc := range tests {
@@ -509,4 +538,11 @@ func TestHistory(t *testing.T) {
 	if e := entries[0]; e.Duration <= 0 || *e.DurationMS < 1 {
 		t.Errorf("init took %v (%v ms), want the whole file's time", e.Duration, *e.DurationMS)
 	}
+}
+
+// reversed is vs newest first: the order a down reverts them in.
+func reversed(vs []string) []string {
+	out := slices.Clone(vs)
+	slices.Reverse(out)
+	return out
 }

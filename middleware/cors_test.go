@@ -90,7 +90,7 @@ func TestCORS(t *testing.T) {
 				return
 			}
 			for _, c := range []struct{ key, want string }{
-				{"Access-Control-Allow-Methods", "delete,get,options,patch,post"},
+				{"Access-Control-Allow-Methods", "delete,get,options,patch,post,put"},
 				{"Access-Control-Allow-Headers", "authorization,content-type,if-none-match,x-request-id"},
 				{"Access-Control-Max-Age", "600"},
 				{"Vary", "access-control-request-headers,access-control-request-method,origin"},

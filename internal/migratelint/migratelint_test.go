@@ -30,8 +30,8 @@ func TestLintNewFile(t *testing.T) {
 	}{
 		{
 			name: "new table with its index",
-			sql: `CREATE TABLE "labels" ("id" uuid NOT NULL, "room_id" uuid NOT NULL, PRIMARY KEY ("id"));
-CREATE INDEX "idx_labels_room_id" ON "labels" ("room_id");
+			sql: `CREATE TABLE "stickers" ("id" uuid NOT NULL, "room_id" uuid NOT NULL, PRIMARY KEY ("id"));
+CREATE INDEX "idx_stickers_room_id" ON "stickers" ("room_id");
 `,
 		},
 		{
