@@ -331,7 +331,7 @@ func TestMigrateCommands(t *testing.T) {
 	if len(history) != len(files) || history[len(files)-1].State != "pending" || history[0].State != "applied" || history[0].AppliedAt == nil {
 		t.Errorf("history --json = %+v, want %d files, the last pending", history, len(files))
 	}
-	if out := step("migrate", "history"); !regexp.MustCompile(`(?m)^`+last.Version()+`\s+\S+\s+pending`).MatchString(out) {
+	if out := step("migrate", "history"); !regexp.MustCompile(`(?m)^` + last.Version() + `\s+\S+\s+pending`).MatchString(out) {
 		t.Errorf("history:\n%s", out)
 	}
 	if out := step("migrate", "apply"); !strings.Contains(out, "Applied 1 migration file(s)") {
