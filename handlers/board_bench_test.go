@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"gorm.io/gorm"
 
 	"github.com/syncboard/syncboard/auth"
 	"github.com/syncboard/syncboard/internal/testdb"
@@ -64,11 +65,20 @@ func benchBoard(b *testing.B) (http.Handler, func(method, path, body string) *ht
 	if err != nil {
 		b.Fatal(err)
 	}
+	detailsStore, detailsDB = store, db
 	return router, req, board
 }
 
+// detailsStore and detailsDB are benchBoard's, for the sub-benchmark that
+// adds card details to its board.
+var (
+	detailsStore *models.Store
+	detailsDB    *gorm.DB
+)
+
 // BenchmarkGetBoard is GET /api/rooms/{id} for 8 columns × 50 cards,
-// through the router (auth, 6 queries, JSON), one request at a time.
+// through the router (auth, then the board's statements, JSON), one
+// request at a time; with_details adds labels, assignees and due dates.
 func BenchmarkGetBoard(b *testing.B) {
 	router, req, board := benchBoard(b)
 	b.Run("full", func(b *testing.B) {
@@ -90,6 +100,38 @@ func BenchmarkGetBoard(b *testing.B) {
 			if rec.Code != http.StatusNotModified {
 				b.Fatal(rec.Code)
 			}
+		}
+	})
+	// Last, because it changes the board: the same board with card details: four labels, two on every card,
+	// the owner assigned to every card, a due date on every other one.
+	b.Run("with_details", func(b *testing.B) {
+		ctx := context.Background()
+		ids := make([]uuid.UUID, 0, 4)
+		for i, color := range []string{"green", "red", "blue", "sky"} {
+			l, err := detailsStore.CreateLabel(ctx, board.CreatedBy, board.ID, models.NewLabel{Name: fmt.Sprint("label ", i, " ", uuid.NewString()[:8]), Color: color})
+			if err != nil {
+				b.Fatal(err)
+			}
+			ids = append(ids, l.ID)
+		}
+		for _, stmt := range []string{
+			`INSERT INTO card_labels (card_id, label_id) SELECT c.id, l.id FROM cards c JOIN columns k ON k.id = c.column_id
+			 JOIN labels l ON l.room_id = k.room_id WHERE k.room_id = @room AND (l.id = @a OR l.id = @b) ON CONFLICT DO NOTHING`,
+			`INSERT INTO card_assignees (card_id, user_id) SELECT c.id, @owner FROM cards c JOIN columns k ON k.id = c.column_id WHERE k.room_id = @room ON CONFLICT DO NOTHING`,
+			`UPDATE cards SET due_at = now() + interval '1 day' FROM columns k WHERE k.id = cards.column_id AND k.room_id = @room AND cards.position % 2 = 0`,
+		} {
+			if err := detailsDB.Exec(stmt, map[string]any{"room": board.ID, "owner": board.CreatedBy, "a": ids[0], "b": ids[2]}).Error; err != nil {
+				b.Fatal(err)
+			}
+		}
+		b.ResetTimer()
+		for b.Loop() {
+			rec := httptest.NewRecorder()
+			router.ServeHTTP(rec, req("GET", "/api/rooms/"+board.ID.String(), ""))
+			if rec.Code != 200 {
+				b.Fatal(rec.Code)
+			}
+			b.SetBytes(int64(rec.Body.Len()))
 		}
 	})
 }
