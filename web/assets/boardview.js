@@ -193,7 +193,9 @@ export class BoardView {
       type: 'button', class: 'card-button', tabindex: -1, 'aria-describedby': `${id}-desc ${id}-where board-help`,
     }, h('span', { class: 'card-title' }));
     const desc = h('span', { class: 'card-desc', id: `${id}-desc` });
-    const where = h('span', { class: 'sr-only', id: `${id}-where` });
+    // Hidden (display: none), which a description may name: a visually
+    // hidden span in each of thousands of cards would cost layout.
+    const where = h('span', { id: `${id}-where`, hidden: true });
     const el = h('li', { class: 'card', dataset: { cardId: card.id } }, button, desc, where);
     el.refs = { button, title: button.firstChild, desc, where };
     button.addEventListener('keydown', (e) => this.cardKey(e, el.dataset.cardId));
