@@ -217,7 +217,7 @@ describe('the web client, as a person sees and hears it', () => {
         await checkState(page, 'account');
       }
       await page.keyboard.press('Escape');
-      await dialog.waitFor({ state: 'detached' });
+      await closed(page);
     }
     await cardButton(page, 'To do', 'Write spec').focus();
     await page.keyboard.press('Enter');
@@ -256,7 +256,7 @@ describe('the web client, as a person sees and hears it', () => {
     assert.equal(await dialog.getByRole('button', { name: 'Save' }).count(), 0, 'a deleted card offers no Save');
     await checkState(page, 'card dialog deleted');
     await dialog.getByRole('button', { name: 'Close' }).click();
-    await dialog.waitFor({ state: 'detached' });
+    await closed(page);
     assert.equal(await focused(page), 'button Celebrate', 'the focus went to the column the card was in');
   });
 
@@ -271,7 +271,7 @@ describe('the web client, as a person sees and hears it', () => {
     await dialog.getByText('Link copied.').waitFor();
     assert.equal(await page.evaluate(() => navigator.clipboard.readText()), link);
     await dialog.getByRole('button', { name: 'Cancel' }).click();
-    await dialog.waitFor({ state: 'detached' });
+    await closed(page);
     assert.equal(await hash(page), `#/rooms/${roomID}`);
     assert.equal(await focused(page), 'button Review copy');
 
@@ -280,7 +280,7 @@ describe('the web client, as a person sees and hears it', () => {
     await other.getByRole('dialog').getByRole('heading', { name: 'Review copy' }).waitFor();
     assert.ok(await other.getByRole('heading', { name: 'Launch plan', level: 1 }).isVisible(), 'the board is not behind the dialog');
     await other.keyboard.press('Escape');
-    await other.getByRole('dialog').waitFor({ state: 'detached' });
+    await closed(other);
     assert.equal(await hash(other), `#/rooms/${roomID}`);
     // A card's link in the same board, as a person pastes it.
     await other.evaluate((hash) => { window.location.hash = hash; }, `#/rooms/${roomID}/cards/${cards.Celebrate}`);
@@ -416,6 +416,11 @@ async function openBoard(page, baseURL, roomID) {
 async function liveOn(page) {
   await waitFor(async () => (await page.locator('#conn').getAttribute('data-status')) === 'live', 20_000, 'the socket to be live');
 }
+
+// closed waits until the page's dialog is gone from the DOM: hidden (and
+// so no longer found by role) at close(), it is removed, and the code
+// after it run (the URL, the focus), only on its close event, a task later.
+const closed = (page) => page.locator('dialog').waitFor({ state: 'detached' });
 
 const hash = (page) => page.evaluate(() => window.location.hash);
 
