@@ -438,7 +438,7 @@ function boardView(roomID, openCardID = null) {
       h('div', { class: 'card-link-row' }, link, copy), copied);
 
     const say = (text) => { notice.textContent = text; };
-    const fieldNames = (fields) => fields.map((f) => (f === 'title' ? 'title' : 'description')).join(' and ');
+    const fieldNames = (fields) => fields.join(' and '); // "title", "description"
     const markGone = () => {
       if (gone) return;
       gone = true;
