@@ -2,8 +2,8 @@
 // Debian's Chromium, two browser contexts as two people on one board.
 // make e2e runs them; screenshots go to test-results/.
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import { Client, RESULTS, Server, dropDatabase, launchBrowser, newDatabaseName, sql, waitFor } from './harness.mjs';
+import { after, afterEach, before, describe, it } from 'node:test';
+import { Client, RESULTS, Server, assertNothingUnfinished, dropDatabase, launchBrowser, newDatabaseName, sql, waitFor } from './harness.mjs';
 
 const PASSWORD = 'correct horse battery';
 const TIMEOUT = 10_000;
@@ -48,6 +48,8 @@ describe('the web client', () => {
       else bob = person;
     }
   });
+
+  afterEach(() => assertNothingUnfinished(browser));
 
   after(async () => {
     await browser?.close();
@@ -126,9 +128,10 @@ describe('the web client', () => {
 
   it('moves a card with the keyboard alone', async () => {
     const { page } = bob;
-    await card(page, 'To do', 'Review copy').focus();
+    await card(page, 'To do', 'Review copy').locator('.card-button').focus();
     await page.keyboard.press('Space');
-    assert.equal(await card(page, 'To do', 'Review copy').getAttribute('aria-pressed'), 'true');
+    assert.match(await card(page, 'To do', 'Review copy').getAttribute('class'), /\blifted\b/);
+    await page.locator('#announcer', { hasText: 'Picked up Review copy' }).waitFor();
     await page.keyboard.press('ArrowRight'); // to Doing, on top
     await page.keyboard.press('ArrowDown'); // below Write spec
     await expectCards(page, 'Doing', ['Write spec', 'Review copy']); // the preview
@@ -140,7 +143,7 @@ describe('the web client', () => {
     assert.deepEqual(board.columns[1].cards.map((c) => c.title), ['Write spec', 'Review copy']);
     // Escape puts a lifted card back without asking the server.
     const version = board.version;
-    await card(page, 'Doing', 'Write spec').focus();
+    await card(page, 'Doing', 'Write spec').locator('.card-button').focus();
     await page.keyboard.press('Space');
     await page.keyboard.press('ArrowLeft');
     await expectCards(page, 'To do', ['Write spec', 'Ship it']);
@@ -152,7 +155,7 @@ describe('the web client', () => {
   it('edits cards and columns in dialogs, and the other page follows', async () => {
     const { page } = alice;
     // A card: Enter opens it.
-    await card(page, 'Doing', 'Write spec').focus();
+    await card(page, 'Doing', 'Write spec').locator('.card-button').focus();
     await page.keyboard.press('Enter');
     const dialog = page.getByRole('dialog');
     await dialog.getByLabel('Description').fill('Two pages, no more.');

@@ -3,8 +3,9 @@
 // real Chromium; the API helpers call the same public API the page does.
 import { spawn, execFileSync } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
+import { createRequire } from 'node:module';
 import { chromium } from 'playwright-core';
 
 const BIN = process.env.SYNCBOARD_BIN ?? 'bin/syncboard';
@@ -156,6 +157,75 @@ export async function waitFor(check, timeoutMs, what) {
     } catch { /* not yet */ }
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+
+// axe runs axe-core (the npm package pinned in package-lock.json) on the
+// page as it is now, with its default rules, and returns the violations:
+// [{id, impact, help, nodes: [{target, summary}]}]. The script goes in
+// through the DevTools protocol (page.evaluate), which the page's
+// Content-Security-Policy and Trusted Types do not govern: a <script>
+// element (addScriptTag) is refused by both, as it should be, and a
+// context with bypassCSP would check a page without its real policy.
+export async function axe(page) {
+  if (!await page.evaluate(() => typeof window.axe === 'object')) await page.evaluate(AXE);
+  return page.evaluate(async () => {
+    const r = await window.axe.run(document, { resultTypes: ['violations'] });
+    return r.violations.map((v) => ({
+      id: v.id, impact: v.impact, help: v.help,
+      nodes: v.nodes.map((n) => ({ target: n.target.join(' '), summary: n.failureSummary })),
+    }));
+  });
+}
+
+// serious keeps the violations a person is most likely to be stopped by.
+export const serious = (violations) => violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+
+// describeViolations prints violations one per line, with where they are.
+export function describeViolations(violations) {
+  return violations.map((v) => `  ${v.impact} ${v.id} (${v.help}): ${v.nodes.map((n) => n.target).join(', ')}`).join('\n');
+}
+
+// unfinished lists what a person can see or hear on the page that is a
+// value never filled in: null, undefined, NaN or [object Object] in
+// rendered text (visually hidden text too: a screen reader reads it), in a
+// shown field's value or placeholder, or in an aria-label or title.
+export function unfinished(page) {
+  return page.evaluate(() => {
+    const bad = /\b(?:null|undefined|NaN)\b|\[object Object\]/;
+    const shown = (el) => el.checkVisibility({ visibilityProperty: true });
+    const where = (el) => `${el.tagName.toLowerCase()}${el.id ? `#${el.id}` : ''}${el.className && typeof el.className === 'string' ? `.${el.className.split(' ').join('.')}` : ''}`;
+    const found = [];
+    const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+    for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+      if (bad.test(n.data) && n.parentElement && shown(n.parentElement)) found.push(`${where(n.parentElement)}: ${JSON.stringify(n.data.trim())}`);
+    }
+    for (const el of document.body.querySelectorAll('input, textarea, [aria-label], [title], [placeholder]')) {
+      if (!shown(el)) continue;
+      for (const text of [el.value, el.placeholder, el.getAttribute('aria-label'), el.getAttribute('title')]) {
+        if (typeof text === 'string' && bad.test(text)) found.push(`${where(el)}: ${JSON.stringify(text)}`);
+      }
+    }
+    return found;
+  });
+}
+
+// assertNothingUnfinished fails when a page open in browser shows
+// unfinished text (see unfinished); the browser tests run it after each
+// test, so no test passes over a stray "null".
+export async function assertNothingUnfinished(browser) {
+  for (const context of browser?.contexts() ?? []) {
+    for (const page of context.pages()) {
+      let found;
+      try {
+        found = await unfinished(page);
+      } catch {
+        continue; // closing or navigating: the next test looks again
+      }
+      if (found.length > 0) throw new Error(`${page.url()} shows unfinished text:\n  ${found.join('\n  ')}`);
+    }
   }
 }
 

@@ -2,8 +2,8 @@
 // short-lived access token in memory and gets new ones from the HttpOnly
 // refresh cookie; a browser context is one device. make e2e runs them.
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import { Client, RESULTS, Server, dropDatabase, launchBrowser, newDatabaseName, waitFor } from './harness.mjs';
+import { after, afterEach, before, describe, it } from 'node:test';
+import { Client, RESULTS, Server, assertNothingUnfinished, dropDatabase, launchBrowser, newDatabaseName, waitFor } from './harness.mjs';
 
 const PASSWORD = 'correct horse battery';
 const TIMEOUT = 10_000;
@@ -97,6 +97,8 @@ describe('the web client with sessions', () => {
     roomID = (await carol.call('POST', '/api/rooms', { name: 'Carol’s board' })).id;
     await carol.call('POST', '/api/auth/logout');
   });
+
+  afterEach(() => assertNothingUnfinished(browser));
 
   after(async () => {
     await browser?.close();

@@ -89,7 +89,7 @@ try {
 
     // Keyboard: one arrow key press while a card is lifted, handled and
     // drawn synchronously (clone, layer, reconcile).
-    await page.locator('.card').first().focus();
+    await page.locator('.card-button').first().focus();
     await page.keyboard.press('Space');
     const nudges = await page.evaluate((n) => {
       const out = [];

@@ -118,3 +118,12 @@ function sentence(text) {
   if (t === '') return t;
   return t[0].toUpperCase() + t.slice(1) + (/[.!?]$/.test(t) ? '' : '.');
 }
+
+// passwordProblem says what is wrong with a new password, in characters
+// (the server's rule is 8 to 72 bytes of UTF-8: bcrypt reads 72), or null.
+export function passwordProblem(password) {
+  const bytes = new TextEncoder().encode(password).length;
+  if (bytes < 8) return 'The password needs at least 8 characters.';
+  if (bytes > 72) return 'The password is too long: at most 72 characters, fewer with accented letters or emoji.';
+  return null;
+}

@@ -1,19 +1,21 @@
 // app.js: SyncBoard's web client. Three views (sign in, the boards list, a
 // board) chosen by the URL's hash; the board view builds its page and
 // leaves the board's state to a BoardController (boardcontroller.js).
-import { Api, ApiError, describe } from './api.js';
+import { Api, ApiError, describe, passwordProblem } from './api.js';
 import { Session, deviceName, timeAgo } from './session.js';
 import { announce, confirmAction, h, openDialog, replace, toast } from './dom.js';
 import { LiveRoom } from './live.js';
 import { BoardView } from './boardview.js';
 import { BoardController } from './boardcontroller.js';
+import { changes, followCard } from './follow.js';
+import * as S from './state.js';
 
 const session = new Session();
 const api = new Api(session);
 const main = document.getElementById('main');
 const crumbs = document.getElementById('crumbs');
 const conn = document.getElementById('conn');
-let current = null; // the view on screen: {stop()}
+let current = null; // the view on screen: {stop(), and a board's roomID and show(cardID)}
 let shownUserID = null; // whose page is on screen
 
 // The server ended this page's session (signed out elsewhere, the
@@ -30,7 +32,18 @@ session.onChange = () => {
   if (session.user && shownUserID !== null && session.user.id !== shownUserID) route();
 };
 
-const UUID = /^#\/rooms\/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/i;
+// Routes: #/ (the boards), #/rooms/<id> (a board) and
+// #/rooms/<id>/cards/<card id> (a board with that card's dialog open).
+const UUID = '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}';
+const BOARD_ROUTE = new RegExp(`^#/rooms/(${UUID})(?:/cards/(${UUID}))?$`, 'i');
+
+function parseRoute(hash) {
+  const m = hash.match(BOARD_ROUTE);
+  return m ? { roomID: m[1].toLowerCase(), cardID: m[2]?.toLowerCase() ?? null } : null;
+}
+
+const boardHash = (roomID) => `#/rooms/${roomID}`;
+const cardHash = (roomID, cardID) => `#/rooms/${roomID}/cards/${cardID}`;
 
 function route() {
   current?.stop();
@@ -44,8 +57,23 @@ function route() {
     current = authView();
     return;
   }
-  const m = window.location.hash.match(UUID);
-  current = m ? boardView(m[1].toLowerCase()) : roomsView();
+  const r = parseRoute(window.location.hash);
+  current = r ? boardView(r.roomID, r.cardID) : roomsView();
+}
+
+// onHashChange routes, except between a board and one of its cards: the
+// board stays and only the card's dialog opens or closes.
+function onHashChange() {
+  const r = parseRoute(window.location.hash);
+  if (r && current?.roomID === r.roomID && session.user?.id === shownUserID) current.show(r.cardID);
+  else route();
+}
+
+// settleFocus puts the focus on el (a view's heading, say) when the page
+// change left it nowhere: on the body, or on a node no longer there.
+function settleFocus(el) {
+  const a = document.activeElement;
+  if (!a || a === document.body || !a.isConnected) el.focus();
 }
 
 function go(hash) {
@@ -92,15 +120,20 @@ function setConnection(status) {
   conn.dataset.status = status ?? '';
 }
 
-// showProblems shows a 422's problems next to the form's fields.
+// showProblems shows a 422's problems next to the form's fields. A
+// password's problem is said in this page's words (the server counts
+// bytes; a person counts characters).
 function showProblems(form, errorBox, err) {
   for (const el of form.querySelectorAll('[aria-invalid]')) el.removeAttribute('aria-invalid');
-  errorBox.textContent = describe(err);
+  const pw = err.fields?.password;
+  errorBox.textContent = pw ? passwordProblem(form.elements.password?.value ?? '') ?? describe(err) : describe(err);
   errorBox.hidden = false;
   for (const name of Object.keys(err.fields ?? {})) form.elements[name]?.setAttribute('aria-invalid', 'true');
 }
 
 // ---- sign in / register -------------------------------------------------
+
+const PASSWORD_HINT = 'At least 8 characters.';
 
 function authView() {
   document.title = 'Sign in · SyncBoard';
@@ -108,7 +141,8 @@ function authView() {
   let mode = 'login';
   const title = h('h1', {});
   const email = h('input', { name: 'email', type: 'email', autocomplete: 'email', required: true, maxlength: 254 });
-  const password = h('input', { name: 'password', type: 'password', autocomplete: 'current-password', required: true, minlength: 8 });
+  const password = h('input', { name: 'password', type: 'password', autocomplete: 'current-password', required: true, minlength: 8, 'aria-describedby': 'password-hint' });
+  const passwordHint = h('span', { class: 'field-hint', id: 'password-hint', text: PASSWORD_HINT });
   const displayName = h('input', { name: 'display_name', autocomplete: 'nickname', maxlength: 100 });
   const nameField = h('label', { class: 'field' }, h('span', { text: 'Display name (optional)' }), displayName);
   const error = h('p', { class: 'form-error', role: 'alert', hidden: true });
@@ -118,7 +152,7 @@ function authView() {
   const form = h('form', { class: 'auth-form', method: 'post', novalidate: true },
     title,
     h('label', { class: 'field' }, h('span', { text: 'Email' }), email),
-    h('label', { class: 'field' }, h('span', { text: 'Password' }), password),
+    h('label', { class: 'field' }, h('span', { text: 'Password' }), password, passwordHint),
     nameField, error, submit,
     h('p', { class: 'auth-switch' }, switchText, ' ', switcher));
   const setMode = (m) => {
@@ -130,6 +164,10 @@ function authView() {
     switcher.textContent = login ? 'Create an account' : 'Sign in';
     password.autocomplete = login ? 'current-password' : 'new-password';
     nameField.hidden = login;
+    // The rule is shown before a new password is typed, not after a failure.
+    passwordHint.hidden = login;
+    if (login) password.removeAttribute('aria-describedby');
+    else password.setAttribute('aria-describedby', 'password-hint');
     error.hidden = true;
   };
   switcher.addEventListener('click', () => setMode(mode === 'login' ? 'register' : 'login'));
@@ -138,6 +176,12 @@ function authView() {
     error.hidden = true;
     const body = { email: email.value.trim(), password: password.value };
     if (mode === 'register' && displayName.value.trim() !== '') body.display_name = displayName.value.trim();
+    const problem = mode === 'register' ? passwordProblem(password.value) : null;
+    if (problem) {
+      showProblems(form, error, new ApiError(422, 'validation_failed', problem, { password: problem }));
+      password.focus();
+      return;
+    }
     submit.disabled = true;
     try {
       await api.post(mode === 'login' ? '/api/auth/login' : '/api/auth/register', body, { signIn: true });
@@ -173,12 +217,18 @@ function roomsView() {
   let cursor = null;
   let stopped = false;
 
-  const tile = (room) => h('li', {},
-    h('a', { class: 'room-tile', href: `#/rooms/${room.id}` },
-      h('span', { class: 'room-name', text: room.name }),
-      h('span', { class: 'room-meta' },
-        h('span', { class: `badge badge-${room.role}`, text: room.role }),
-        h('span', { text: `Created ${new Date(room.created_at).toLocaleDateString()}` }))));
+  // A tile says whose board it is, how busy it has been (the room's
+  // version counts its changes) and when it was made.
+  const tile = (room) => {
+    const changed = room.version - 1;
+    return h('li', {},
+      h('a', { class: 'room-tile', href: boardHash(room.id) },
+        h('span', { class: 'room-name', text: room.name }),
+        h('span', { class: 'room-meta' },
+          h('span', { class: `badge badge-${room.role}`, text: room.role === 'owner' ? 'yours' : 'shared with you' }),
+          h('span', { text: changed === 0 ? 'no changes yet' : `${changed} change${changed === 1 ? '' : 's'}` }),
+          h('span', { text: `created ${timeAgo(room.created_at)}` }))));
+  };
 
   const load = async () => {
     more.disabled = true;
@@ -210,8 +260,10 @@ function roomsView() {
     }
   });
   main.append(h('section', { class: 'rooms' },
-    h('div', { class: 'rooms-head' }, h('h1', { text: 'Your boards' }), form),
-    error, grid, empty, h('div', { class: 'more' }, more)));
+    h('div', { class: 'rooms-head' }, h('h1', { text: 'Your boards', tabindex: '-1' }), form),
+    error, grid, empty, h('div', { class: 'more' }, more),
+    h('p', { class: 'rooms-foot' }, 'Building on SyncBoard? Read the ', h('a', { href: '/docs', text: 'API documents' }), '.')));
+  settleFocus(main.querySelector('h1'));
   load();
   return { stop() { stopped = true; } };
 }
@@ -220,21 +272,30 @@ function roomsView() {
 
 // boardView builds the board page and wires it to a BoardController, which
 // holds the board's state and decides; this function only draws and asks.
-function boardView(roomID) {
+// openCardID (a card's link) opens that card's dialog once the board shows.
+function boardView(roomID, openCardID = null) {
   const me = session.user;
   let membersOpen = false;
+  let drawn = false; // the board has been drawn once
+  let wantedCard = openCardID; // a card to open once it is
+  let cardDialog = null; // the open card dialog: {cardID, follow(board), close()}
 
-  const name = h('h1', { class: 'board-name' });
+  const name = h('h1', { class: 'board-name', tabindex: '-1' });
   const role = h('span', { class: 'badge' });
   const membersBtn = h('button', { type: 'button', class: 'btn btn-quiet', 'aria-expanded': 'false', 'aria-controls': 'members-panel' });
   const renameBtn = h('button', { type: 'button', class: 'btn btn-quiet', text: 'Rename' });
   const deleteBtn = h('button', { type: 'button', class: 'btn btn-danger-quiet', text: 'Delete board' });
-  const boardRoot = h('div', { class: 'board', 'aria-describedby': 'board-help' });
+  const boardRoot = h('div', { class: 'board' });
   const panel = h('aside', { class: 'members-panel', id: 'members-panel', hidden: true, 'aria-label': 'Members' });
   const crumbName = h('span', {});
+  // The pill in the top bar announces the status; this says what it means
+  // for the board, where it cannot be missed.
+  const offline = h('p', { class: 'offline-banner', hidden: true, text: 'Offline: this board may be out of date, and changes made now may not be saved. Reconnecting…' });
   const page = h('section', { class: 'board-page', 'aria-busy': 'true' },
-    h('div', { class: 'board-head' }, name, role, h('span', { class: 'spacer' }), membersBtn, renameBtn, deleteBtn),
-    h('p', { class: 'sr-only', id: 'board-help', text: 'Cards: Space picks a card up, the arrow keys move it, Space drops it, Escape puts it back. Enter opens a card.' }),
+    h('div', { class: 'board-head' }, name, role, h('span', { class: 'spacer' }),
+      h('div', { class: 'board-actions' }, membersBtn, renameBtn, deleteBtn)),
+    offline,
+    h('p', { class: 'sr-only', id: 'board-help', text: 'Arrow keys go from card to card. Space picks a card up, the arrow keys move it, Space drops it, Escape puts it back. Enter opens a card.' }),
     h('div', { class: 'board-body' }, boardRoot, panel));
   main.append(page);
   setCrumbs(h('a', { href: '#/', text: 'Boards' }), crumbName);
@@ -246,7 +307,10 @@ function boardView(roomID) {
     live: (callbacks) => new LiveRoom(api, roomID, callbacks),
     ui: {
       render,
-      status: setConnection,
+      status: (status) => {
+        setConnection(status);
+        offline.hidden = status !== 'offline';
+      },
       leave: (message, kind) => {
         toast(message, kind);
         go('#/');
@@ -290,6 +354,16 @@ function boardView(roomID) {
     membersBtn.textContent = `Members (${b.members.length})`;
     view.render(b, liftedID);
     if (membersOpen) renderMembers(b);
+    cardDialog?.follow(b);
+    if (!drawn) {
+      drawn = true;
+      if (!wantedCard) settleFocus(name);
+    }
+    if (wantedCard) {
+      const id = wantedCard;
+      wantedCard = null;
+      setTimeout(() => openLinked(id));
+    }
   }
 
   function flash(cardID) {
@@ -300,33 +374,150 @@ function boardView(roomID) {
     el.classList.add('flash');
   }
 
+  // show follows the URL within this board: a card's link opens its
+  // dialog, the board's own closes it.
+  function show(cardID) {
+    if (!drawn) {
+      wantedCard = cardID;
+      return;
+    }
+    if (cardID === (cardDialog?.cardID ?? null)) return;
+    cardDialog?.close();
+    if (cardID) openLinked(cardID);
+  }
+
+  function openLinked(cardID) {
+    if (board.card(cardID)) {
+      openCard(cardID);
+      return;
+    }
+    toast('That card is not on this board any more.', 'error');
+    if (window.location.hash !== boardHash(roomID)) history.replaceState(null, '', boardHash(roomID));
+    settleFocus(name);
+  }
+
   // ---- dialogs: they ask, the controller sends ----
 
+  // openCard shows a card's dialog, and the card's link in the URL while
+  // it is open (replaced, not pushed: Back leaves the board, as before). The
+  // dialog follows the card live (follow.js): untouched fields take other
+  // people's changes, typed ones keep the person's text and say that the
+  // card changed; a card deleted meanwhile leaves the text to copy.
   async function openCard(cardID) {
+    if (cardDialog) return;
     const found = board.card(cardID);
     if (!found) return;
-    const { card } = found;
-    const r = await openDialog({
-      title: 'Card',
-      fields: [
-        { name: 'title', label: 'Title', value: card.title, required: true, maxlength: 200 },
-        { name: 'description', label: 'Description', value: card.description, multiline: true, maxlength: 10000 },
-      ],
-      extra: [{ label: 'Delete card', danger: true, value: 'delete' }],
+    let base = { title: found.card.title, description: found.card.description };
+    let column = { id: found.column.id, name: found.column.name };
+    let parts = null;
+    let gone = false;
+    const conflicts = new Set();
+    const hash = cardHash(roomID, cardID);
+    const url = new URL(hash, window.location.href).href;
+    const notice = h('p', { class: 'dialog-notice', role: 'status' });
+    const goneNote = h('p', { class: 'dialog-gone', role: 'alert' });
+    const copied = h('span', { class: 'copied', role: 'status' });
+    const link = h('input', { id: 'card-link', class: 'card-link', readonly: true, value: url });
+    const copy = h('button', {
+      type: 'button', class: 'btn btn-quiet', text: 'Copy link',
+      onclick: async () => {
+        try {
+          await navigator.clipboard.writeText(url);
+          copied.textContent = 'Link copied.';
+        } catch {
+          // No clipboard (plain HTTP on another host, or refused): the
+          // link is selected for the person to copy.
+          link.focus();
+          link.select();
+          copied.textContent = 'Copy the selected link with Ctrl+C (⌘C on a Mac).';
+        }
+      },
     });
+    const linkRow = h('div', { class: 'field' },
+      h('label', { for: 'card-link', text: 'Link to this card' }),
+      h('div', { class: 'card-link-row' }, link, copy), copied);
+
+    const say = (text) => { notice.textContent = text; };
+    const fieldNames = (fields) => fields.join(' and '); // "title", "description"
+    const markGone = () => {
+      if (gone) return;
+      gone = true;
+      goneNote.textContent = 'Someone deleted this card. What you typed is still here to copy, but it can no longer be saved.';
+      notice.textContent = '';
+      parts.submit.hidden = true;
+      parts.extra.delete.hidden = true;
+      copy.disabled = true;
+      parts.cancel.textContent = 'Close';
+    };
+    cardDialog = {
+      cardID,
+      close: () => parts?.dialog.close(),
+      follow(b) {
+        if (!parts || gone) return;
+        const now = S.findCard(b, cardID);
+        const typed = { title: parts.inputs.title.value, description: parts.inputs.description.value };
+        const d = followCard(base, typed, now?.card ?? null);
+        if (d.gone) {
+          markGone();
+          return;
+        }
+        for (const [f, v] of Object.entries(d.set)) parts.inputs[f].value = v;
+        if (d.base.title !== base.title) parts.heading.textContent = d.base.title;
+        const followed = Object.keys(d.set);
+        for (const f of d.conflicts) conflicts.add(f);
+        base = d.base;
+        const moved = now.column.id !== column.id;
+        if (moved || now.column.name !== column.name) {
+          column = { id: now.column.id, name: now.column.name };
+          parts.message.textContent = `In ${column.name}`;
+        }
+        if (d.conflicts.length > 0) {
+          say(`Someone else changed the ${fieldNames([...conflicts])} while you were typing. Save puts yours in place of theirs; Cancel keeps theirs.`);
+        } else if (moved) {
+          say(`Someone moved this card to ${column.name}.`);
+        } else if (followed.length > 0 && conflicts.size === 0) {
+          say(`Someone else changed the ${fieldNames(followed)}; it shows their change.`);
+        }
+      },
+    };
+
+    if (window.location.hash !== hash) history.replaceState(null, '', hash);
+    let r;
+    try {
+      r = await openDialog({
+        title: found.card.title,
+        message: `In ${found.column.name}`,
+        fields: [
+          { name: 'title', label: 'Title', value: found.card.title, required: true, maxlength: 200 },
+          { name: 'description', label: 'Description', value: found.card.description, multiline: true, maxlength: 10000 },
+        ],
+        content: [linkRow, notice, goneNote],
+        extra: [{ label: 'Delete card', danger: true, value: 'delete' }],
+        onOpen: (p) => { parts = p; },
+        onSubmit: async (values) => {
+          if (gone) return false;
+          const now = board.card(cardID);
+          if (!now) {
+            markGone();
+            return false;
+          }
+          const body = changes(now.card, values);
+          return body === null || board.updateCard(cardID, body);
+        },
+      });
+    } finally {
+      cardDialog = null;
+      if (window.location.hash === hash) history.replaceState(null, '', boardHash(roomID));
+    }
     try {
       if (r?.action === 'delete') {
-        if (!await confirmAction('Delete this card?', `“${card.title}” will be deleted for everyone.`, 'Delete card')) return;
+        const title = board.card(cardID)?.card.title ?? base.title;
+        if (!await confirmAction('Delete this card?', `“${title}” will be deleted for everyone.`, 'Delete card')) return;
         await board.deleteCard(cardID);
-      } else if (r?.action === 'submit') {
-        const body = {};
-        if (r.values.title.trim() !== card.title) body.title = r.values.title;
-        if (r.values.description !== card.description) body.description = r.values.description;
-        if (Object.keys(body).length === 0) return;
-        await board.updateCard(cardID, body);
       }
     } finally {
-      view.focusCard(cardID);
+      if (board.card(cardID)) view.focusCard(cardID);
+      else view.focusColumn(column.id);
     }
   }
 
@@ -362,13 +553,25 @@ function boardView(roomID) {
 
   // ---- members ----
 
-  membersBtn.addEventListener('click', () => {
-    membersOpen = !membersOpen;
-    panel.hidden = !membersOpen;
-    membersBtn.setAttribute('aria-expanded', String(membersOpen));
-    if (membersOpen) {
+  // setMembers opens or closes the panel. Closed from inside (its close
+  // button, Escape), the focus goes back to the button that opened it.
+  function setMembers(open) {
+    const inside = panel.contains(document.activeElement);
+    membersOpen = open;
+    panel.hidden = !open;
+    membersBtn.setAttribute('aria-expanded', String(open));
+    if (open) {
       renderMembers(board.shown());
-      panel.querySelector('input, button')?.focus();
+      (memberForm.hidden ? closePanel : memberEmail).focus();
+    } else if (inside || document.activeElement === document.body) {
+      membersBtn.focus();
+    }
+  }
+  membersBtn.addEventListener('click', () => setMembers(!membersOpen));
+  panel.addEventListener('keydown', (e) => {
+    if (e.key === 'Escape') {
+      e.preventDefault();
+      setMembers(false);
     }
   });
 
@@ -390,7 +593,7 @@ function boardView(roomID) {
     }
   });
   const memberList = h('ul', { class: 'member-list' });
-  const closePanel = h('button', { type: 'button', class: 'icon-btn', 'aria-label': 'Close members', text: '×', onclick: () => membersBtn.click() });
+  const closePanel = h('button', { type: 'button', class: 'icon-btn', 'aria-label': 'Close members', text: '×', onclick: () => setMembers(false) });
   panel.append(h('div', { class: 'panel-head' }, h('h2', { text: 'Members' }), closePanel), memberForm, memberError, memberList);
 
   function renderMembers(b) {
@@ -421,7 +624,7 @@ function boardView(roomID) {
   }
 
   board.start();
-  return { stop: () => board.stop() };
+  return { roomID, show, stop: () => board.stop() };
 }
 
 function initials(displayName) {
@@ -486,16 +689,29 @@ async function accountDialog() {
   };
 
   showSessions();
+  let parts = null;
   const r = await openDialog({
     title: 'Your account',
     message: session.user.email,
     fields: [
       { name: 'display_name', label: 'Display name', value: session.user.display_name, required: true, maxlength: 100 },
-      { name: 'password', label: 'New password (optional)', type: 'password' },
+      { name: 'password', label: 'New password (optional)', type: 'password', autocomplete: 'new-password', hint: PASSWORD_HINT },
       { name: 'current_password', label: 'Current password (to change it)', type: 'password' },
     ],
     content: [box],
     extra: [{ label: 'Sign out everywhere', danger: true, value: 'logout-all' }],
+    onOpen: (p) => { parts = p; },
+    // A new password that the server would refuse is said here, in
+    // characters, with everything typed still in place.
+    onSubmit: async (values) => {
+      const problem = values.password === '' ? null : passwordProblem(values.password);
+      if (problem === null) return true;
+      parts.inputs.password.setAttribute('aria-invalid', 'true');
+      parts.error.textContent = problem;
+      parts.error.hidden = false;
+      parts.inputs.password.focus();
+      return false;
+    },
   });
   if (!session.signedIn) return;
   try {
@@ -525,11 +741,17 @@ async function accountDialog() {
 // Start: a page with no token (a reload, a new tab) tries the refresh
 // cookie once; only when that fails does it show the sign-in view.
 session.restore().then(() => {
-  window.addEventListener('hashchange', route);
+  window.addEventListener('hashchange', onHashChange);
   // A tab that slept may hold an old token: refresh it now.
   document.addEventListener('visibilitychange', () => { if (document.visibilityState === 'visible') session.wake(); });
   window.addEventListener('online', () => session.wake());
   route();
 });
 document.getElementById('sign-out').addEventListener('click', () => signOut());
+// "Skip to content" moves the focus to the main region; followed as a
+// link, its #main would be routed like any other hash.
+document.querySelector('.skip-link').addEventListener('click', (e) => {
+  e.preventDefault();
+  main.focus();
+});
 document.getElementById('account-name').addEventListener('click', accountDialog);

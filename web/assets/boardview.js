@@ -3,6 +3,7 @@
 // app.js hands the intents to the BoardController (boardcontroller.js),
 // which decides and has render called again.
 import { h, reconcile } from './dom.js';
+import { focusTarget, tabStop } from './roving.js';
 
 const DRAG_THRESHOLD_PX = 5;
 const TOUCH_HOLD_MS = 300;
@@ -32,22 +33,45 @@ export class BoardView {
     root.append(this.scroller);
     this.drag = null;
     this.liftedID = null;
+    this.board = null; // the board last drawn
+    this.stops = new Map(); // column ID -> the card focused there last
+    this.closeComposer = null; // the open add-card box's close, if one is open
     this.listenForDrags();
+    // A card that takes the focus becomes its column's Tab stop.
+    this.list.addEventListener('focusin', (e) => {
+      const button = e.target.closest?.('.card-button');
+      if (button) this.setStop(button.closest('.cards').dataset.columnId, button.closest('.card').dataset.cardId);
+    });
   }
 
   // render draws board; liftedID is the card being moved by keyboard.
   render(board, liftedID) {
     this.liftedID = liftedID;
+    this.board = board;
     this.scroller.hidden = false;
     const count = board.columns.length;
     this.emptyHint.hidden = count > 0;
+    // The card with the focus, if any: a render that moves its node (a
+    // move across columns, by this page or another) blurs it, and one
+    // that removes it leaves the focus nowhere; it is given back below.
+    const focused = document.activeElement?.closest?.('.card');
+    const had = focused && this.list.contains(focused)
+      ? { cardID: focused.dataset.cardId, columnID: focused.closest('.cards').dataset.columnId } : null;
+    if (liftedID) {
+      const col = board.columns.find((c) => c.cards.some((card) => card.id === liftedID));
+      if (col) this.stops.set(col.id, liftedID);
+    }
     reconcile(this.list, board.columns, (c) => c.id,
       (col) => this.makeColumn(col),
       (node, col) => this.updateColumn(node, col, count));
+    const lost = () => !document.activeElement || document.activeElement === document.body || !document.activeElement.isConnected;
     if (liftedID) {
       const el = this.cardNode(liftedID);
-      if (el && document.activeElement !== el) el.focus({ preventScroll: false });
+      if (el && !el.contains(document.activeElement)) this.focusCard(liftedID);
       el?.scrollIntoView({ block: 'nearest', inline: 'nearest' });
+    } else if (had && lost()) {
+      if (this.cardNode(had.cardID)) this.focusCard(had.cardID);
+      else this.focusColumn(had.columnID);
     }
   }
 
@@ -56,12 +80,42 @@ export class BoardView {
   }
 
   focusCard(cardID) {
-    this.cardNode(cardID)?.focus();
+    this.cardNode(cardID)?.refs.button.focus({ preventScroll: true });
+    this.cardNode(cardID)?.scrollIntoView({ block: 'nearest', inline: 'nearest' });
+  }
+
+  // focusColumn puts the focus on a column's Tab stop, or on its add-card
+  // button when it has no cards; a card whose column is gone too leaves
+  // the focus on the board's first column, or the add-column form.
+  focusColumn(columnID) {
+    const node = this.list.querySelector(`.column[data-key="${CSS.escape(columnID)}"]`) ?? this.list.firstElementChild;
+    if (!node) {
+      this.addColumnForm.querySelector('input').focus();
+      return;
+    }
+    const stop = node.refs.cards.querySelector('.card-button[tabindex="0"]');
+    (stop ?? node.refs.open).focus({ preventScroll: true });
+  }
+
+  // setStop makes cardID its column's Tab stop, at once.
+  setStop(columnID, cardID) {
+    this.stops.set(columnID, cardID);
+    const list = this.list.querySelector(`.cards[data-column-id="${CSS.escape(columnID)}"]`);
+    if (!list) return;
+    for (const el of list.children) {
+      const tab = el.dataset.cardId === cardID ? 0 : -1;
+      if (el.refs.button.tabIndex !== tab) el.refs.button.tabIndex = tab;
+      el.shown = { ...el.shown, tab };
+    }
   }
 
   makeColumn(col) {
     const title = h('button', { type: 'button', class: 'column-title', title: 'Rename column', onclick: () => this.handlers.renameColumn(col.id) });
+    // The count is seen as a number and heard as "3 cards".
     const count = h('span', { class: 'column-count' });
+    const countShown = h('span', { 'aria-hidden': 'true' });
+    const countHeard = h('span', { class: 'sr-only' });
+    count.append(countShown, countHeard);
     const left = h('button', { type: 'button', class: 'icon-btn', 'aria-label': 'Move column left', title: 'Move column left', text: '‹', onclick: () => this.handlers.moveColumn(col.id, -1) });
     const right = h('button', { type: 'button', class: 'icon-btn', 'aria-label': 'Move column right', title: 'Move column right', text: '›', onclick: () => this.handlers.moveColumn(col.id, 1) });
     const del = h('button', { type: 'button', class: 'icon-btn icon-danger', 'aria-label': 'Delete column', title: 'Delete column', text: '×', onclick: () => this.handlers.deleteColumn(col.id) });
@@ -73,8 +127,21 @@ export class BoardView {
         h('button', { type: 'submit', class: 'btn btn-primary', text: 'Add card' }),
         h('button', { type: 'button', class: 'btn btn-quiet', text: 'Close', onclick: () => closeComposer() })));
     const open = h('button', { type: 'button', class: 'add-card', text: '+ Add a card' });
-    const closeComposer = () => { composer.hidden = true; open.hidden = false; open.focus(); };
-    open.addEventListener('click', () => { composer.hidden = false; open.hidden = true; input.focus(); });
+    // One add-card box at a time: opening one closes the other, which
+    // keeps what was typed in it for the next time it opens.
+    const hide = () => {
+      composer.hidden = true;
+      open.hidden = false;
+      if (this.closeComposer === hide) this.closeComposer = null;
+    };
+    const closeComposer = () => { hide(); open.focus(); };
+    open.addEventListener('click', () => {
+      if (this.closeComposer && this.closeComposer !== hide) this.closeComposer();
+      this.closeComposer = hide;
+      composer.hidden = false;
+      open.hidden = true;
+      input.focus();
+    });
     const submit = async () => {
       const text = input.value.trim();
       if (text === '') return input.focus();
@@ -91,55 +158,71 @@ export class BoardView {
     const node = h('li', { class: 'column', dataset: { columnId: col.id } },
       h('header', { class: 'column-head' }, title, count, h('span', { class: 'spacer' }), left, right, del),
       cards, composer, open);
-    node.refs = { title, count, left, right, cards };
+    node.refs = { title, count, countShown, countHeard, left, right, cards, open };
     return node;
   }
 
   updateColumn(node, col, columnCount) {
-    const { title, count, left, right, cards } = node.refs;
+    const { title, countShown, countHeard, left, right, cards } = node.refs;
     if (node.shownName !== col.name) {
       node.shownName = col.name;
       title.textContent = col.name;
       title.setAttribute('aria-label', `Column ${col.name}; rename`);
       cards.setAttribute('aria-label', `Cards in ${col.name}`);
     }
-    if (count.textContent !== String(col.cards.length)) {
-      count.textContent = String(col.cards.length);
-      count.setAttribute('aria-label', `${col.cards.length} cards`);
+    const n = col.cards.length;
+    if (countShown.textContent !== String(n)) {
+      countShown.textContent = String(n);
+      countHeard.textContent = n === 1 ? '1 card' : `${n} cards`;
     }
     left.disabled = col.position === 0;
     right.disabled = col.position === columnCount - 1;
+    const stop = tabStop(col, this.stops.get(col.id));
     reconcile(cards, col.cards, (c) => c.id,
       (card) => this.makeCard(card),
-      (el, card) => this.updateCard(el, card, col));
+      (el, card) => this.updateCard(el, card, col, stop));
   }
 
+  // A card is a list item holding a button named by the card's title (its
+  // content, so what is seen is what is heard) and described by its
+  // description and its place ("In Doing, 2 of 3"). Only the button takes
+  // the focus; the item is what a pointer drags.
   makeCard(card) {
-    const title = h('span', { class: 'card-title' });
-    const desc = h('span', { class: 'card-desc' });
-    const el = h('li', { class: 'card', tabindex: 0, role: 'button', 'aria-roledescription': 'card', dataset: { cardId: card.id } }, title, desc);
-    el.refs = { title, desc };
-    el.addEventListener('keydown', (e) => this.cardKey(e, el.dataset.cardId));
+    const id = `card-${card.id}`;
+    const button = h('button', {
+      type: 'button', class: 'card-button', tabindex: -1, 'aria-describedby': `${id}-desc ${id}-where board-help`,
+    }, h('span', { class: 'card-title' }));
+    const desc = h('span', { class: 'card-desc', id: `${id}-desc` });
+    // Hidden (display: none), which a description may name: a visually
+    // hidden span in each of thousands of cards would cost layout.
+    const where = h('span', { id: `${id}-where`, hidden: true });
+    const el = h('li', { class: 'card', dataset: { cardId: card.id } }, button, desc, where);
+    el.refs = { button, title: button.firstChild, desc, where };
+    button.addEventListener('keydown', (e) => this.cardKey(e, el.dataset.cardId));
+    // A click with no pointer (detail 0) is a screen reader's "activate";
+    // keys and pointers are handled above and in listenForDrags.
+    button.addEventListener('click', (e) => {
+      if (e.detail === 0 && this.liftedID !== el.dataset.cardId) this.handlers.openCard(el.dataset.cardId);
+    });
     return el;
   }
 
-  updateCard(el, card, col) {
+  updateCard(el, card, col, stop) {
     // Touch the DOM only where something changed: on a board of thousands
     // of cards, rewriting every card on every event costs frames.
     const lifted = this.liftedID === card.id;
-    const label = `${card.title}, in ${col.name}, ${card.position + 1} of ${col.cards.length}`;
+    const where = `${lifted ? 'Picked up. ' : ''}In ${col.name}, ${card.position + 1} of ${col.cards.length}.`;
+    const tab = card.id === stop ? 0 : -1;
     const was = el.shown ?? {};
     if (was.title !== card.title) el.refs.title.textContent = card.title;
     if (was.description !== card.description) {
       el.refs.desc.textContent = card.description;
       el.refs.desc.hidden = card.description === '';
     }
-    if (was.lifted !== lifted) {
-      el.classList.toggle('lifted', lifted);
-      el.setAttribute('aria-pressed', lifted ? 'true' : 'false');
-    }
-    if (was.label !== label) el.setAttribute('aria-label', label);
-    el.shown = { title: card.title, description: card.description, lifted, label };
+    if (was.lifted !== lifted) el.classList.toggle('lifted', lifted);
+    if (was.where !== where) el.refs.where.textContent = where;
+    if (was.tab !== tab) el.refs.button.tabIndex = tab;
+    el.shown = { title: card.title, description: card.description, lifted, where, tab };
   }
 
   // Keyboard: Space lifts the card and drops it; arrows move it while it
@@ -148,6 +231,7 @@ export class BoardView {
   cardKey(e, cardID) {
     const hd = this.handlers;
     const arrows = { ArrowLeft: [-1, 0], ArrowRight: [1, 0], ArrowUp: [0, -1], ArrowDown: [0, 1] };
+    if (e.altKey || e.ctrlKey || e.metaKey) return;
     if (this.liftedID === cardID) {
       if (arrows[e.key]) { e.preventDefault(); hd.nudge(...arrows[e.key]); return; }
       if (e.key === ' ' || e.key === 'Enter') { e.preventDefault(); hd.drop(); return; }
@@ -156,26 +240,11 @@ export class BoardView {
     }
     if (e.key === ' ') { e.preventDefault(); hd.lift(cardID); return; }
     if (e.key === 'Enter') { e.preventDefault(); hd.openCard(cardID); return; }
-    if (arrows[e.key]) {
+    if (arrows[e.key] || e.key === 'Home' || e.key === 'End') {
       e.preventDefault();
-      this.moveFocus(cardID, ...arrows[e.key]);
+      const target = this.board && focusTarget(this.board.columns, cardID, e.key);
+      if (target) this.focusCard(target);
     }
-  }
-
-  moveFocus(cardID, dx, dy) {
-    const el = this.cardNode(cardID);
-    const colNode = el.closest('.column');
-    if (dy !== 0) {
-      const sib = dy < 0 ? el.previousElementSibling : el.nextElementSibling;
-      sib?.focus();
-      return;
-    }
-    let col = dx < 0 ? colNode.previousElementSibling : colNode.nextElementSibling;
-    while (col && col.refs.cards.children.length === 0) col = dx < 0 ? col.previousElementSibling : col.nextElementSibling;
-    if (!col) return;
-    const index = [...el.parentElement.children].indexOf(el);
-    const cards = col.refs.cards.children;
-    cards[Math.min(index, cards.length - 1)].focus();
   }
 
   // Pointer drags work for a mouse (after a few pixels of movement), a pen
@@ -231,8 +300,11 @@ export class BoardView {
     d.offsetY = d.startY - rect.top;
     d.ghost = d.el.cloneNode(true);
     d.ghost.className = 'card drag-ghost';
-    d.ghost.removeAttribute('tabindex');
     d.ghost.setAttribute('aria-hidden', 'true');
+    d.ghost.removeAttribute('data-key');
+    d.ghost.removeAttribute('data-card-id');
+    for (const n of d.ghost.querySelectorAll('[id]')) n.removeAttribute('id');
+    for (const n of d.ghost.querySelectorAll('button')) n.disabled = true;
     d.ghost.style.width = `${rect.width}px`;
     d.marker = h('div', { class: 'drop-marker', 'aria-hidden': 'true' });
     document.body.append(d.ghost, d.marker);

@@ -85,47 +85,75 @@ export function announce(message) {
 
 // openDialog shows a modal dialog with a form and resolves with the
 // form's values on submit, or null when dismissed. fields: [{name, label,
-// type, value, required, maxlength, multiline}]. content: nodes shown
+// type, value, required, maxlength, multiline, hint}]. content: nodes shown
 // after the fields (the caller keeps them up to date). extra: buttons placed
 // before the submit button, each {label, danger, value}; clicking one
-// resolves with {action: value}.
-export function openDialog({ title, fields = [], message, submit = 'Save', danger = false, extra = [], content = [] }) {
+// resolves with {action: value}. onOpen(parts) is called once the dialog
+// shows, with {dialog, heading, message, inputs (by field name), submit,
+// cancel, extra (by value)}, for a caller that keeps the dialog in step
+// with the board. onSubmit(values), when given, runs before the dialog
+// closes: it stays open, with everything typed, unless that resolves true.
+let dialogs = 0; // for IDs that two dialogs (one closing) never share
+
+export function openDialog({ title, fields = [], message, submit = 'Save', danger = false, extra = [], content = [], onOpen, onSubmit }) {
   return new Promise((resolve) => {
+    const n = ++dialogs;
     const form = h('form', { method: 'dialog', class: 'dialog-form', novalidate: true });
-    const inputs = fields.map((f, i) => {
-      const id = `dialog-field-${i}`;
+    const inputs = {};
+    const labels = fields.map((f, i) => {
+      const id = `dialog-${n}-field-${i}`;
+      const hint = f.hint ? h('span', { class: 'field-hint', id: `${id}-hint`, text: f.hint }) : null;
+      const described = hint ? `${id}-hint` : undefined;
       const input = f.multiline
-        ? h('textarea', { id, name: f.name, rows: 6, maxlength: f.maxlength, value: f.value ?? '' })
-        : h('input', { id, name: f.name, type: f.type ?? 'text', required: f.required, maxlength: f.maxlength, value: f.value ?? '', autocomplete: 'off' });
-      return h('label', { class: 'field', for: id }, h('span', { text: f.label }), input);
+        ? h('textarea', { id, name: f.name, rows: 6, maxlength: f.maxlength, value: f.value ?? '', 'aria-describedby': described })
+        : h('input', { id, name: f.name, type: f.type ?? 'text', required: f.required, maxlength: f.maxlength, value: f.value ?? '', autocomplete: f.autocomplete ?? 'off', 'aria-describedby': described });
+      inputs[f.name] = input;
+      return h('label', { class: 'field', for: id }, h('span', { text: f.label }), input, hint);
     });
-    const dialog = h('dialog', { class: 'dialog', 'aria-labelledby': 'dialog-title' });
+    const dialog = h('dialog', { class: 'dialog', 'aria-labelledby': `dialog-${n}-title` });
     let result = null;
     const error = h('p', { class: 'form-error', role: 'alert', hidden: true });
-    form.append(
-      h('h2', { id: 'dialog-title', text: title }),
-      message ? h('p', { class: 'dialog-message', text: message }) : null,
-      ...inputs, ...content, error,
-      h('div', { class: 'dialog-actions' },
-        ...extra.map((b) => h('button', {
-          type: 'button', class: `btn ${b.danger ? 'btn-danger' : 'btn-quiet'}`, text: b.label,
+    const heading = h('h2', { id: `dialog-${n}-title`, text: title });
+    const messageEl = message ? h('p', { class: 'dialog-message', text: message }) : null;
+    const submitBtn = h('button', { type: 'submit', class: `btn ${danger ? 'btn-danger' : 'btn-primary'}`, text: submit });
+    const cancelBtn = h('button', { type: 'button', class: 'btn btn-quiet', text: 'Cancel', onclick: () => dialog.close() });
+    const extraBtns = {};
+    // The submit button comes first in the source, so a narrow screen
+    // wraps the rarer (and dangerous) extra buttons below it, not above.
+    const actions = h('div', { class: 'dialog-actions' },
+      h('div', { class: 'dialog-main-actions' }, submitBtn, cancelBtn),
+      extra.length > 0 ? h('div', { class: 'dialog-extra-actions' }, ...extra.map((b) => {
+        extraBtns[b.value] = h('button', {
+          type: 'button', class: `btn ${b.danger ? 'btn-danger-quiet' : 'btn-quiet'}`, text: b.label,
           onclick: () => { result = { action: b.value }; dialog.close(); },
-        })),
-        h('span', { class: 'spacer' }),
-        h('button', { type: 'button', class: 'btn btn-quiet', text: 'Cancel', onclick: () => dialog.close() }),
-        h('button', { type: 'submit', class: `btn ${danger ? 'btn-danger' : 'btn-primary'}`, text: submit })));
-    form.addEventListener('submit', (e) => {
+        });
+        return extraBtns[b.value];
+      })) : null);
+    // dom's own append: the platform's would show a null as the text "null".
+    append(form, [heading, messageEl, ...labels, ...content, error, actions]);
+    form.addEventListener('submit', async (e) => {
       e.preventDefault();
       const values = {};
       for (const f of fields) {
-        const v = form.elements[f.name].value;
+        const v = inputs[f.name].value;
         if (f.required && v.trim() === '') {
           error.textContent = `${f.label} is required.`;
           error.hidden = false;
-          form.elements[f.name].focus();
+          inputs[f.name].focus();
           return;
         }
         values[f.name] = v;
+      }
+      error.hidden = true;
+      if (onSubmit) {
+        submitBtn.disabled = true;
+        let done = false;
+        try {
+          done = await onSubmit(values);
+        } finally {
+          submitBtn.disabled = false;
+        }
+        if (!done || !dialog.open) return;
       }
       result = { action: 'submit', values };
       dialog.close();
@@ -134,6 +162,7 @@ export function openDialog({ title, fields = [], message, submit = 'Save', dange
     dialog.addEventListener('close', () => { dialog.remove(); resolve(result); });
     document.body.append(dialog);
     dialog.showModal();
+    onOpen?.({ dialog, heading, message: messageEl, inputs, submit: submitBtn, cancel: cancelBtn, extra: extraBtns, error });
   });
 }
 
