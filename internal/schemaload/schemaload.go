@@ -45,22 +45,45 @@ func SQLFor(ms ...any) (string, error) {
 	return canonical(stmts), nil
 }
 
-// canonical sorts the foreign keys the provider adds after the tables: it
-// emits those of many2many join tables in map order, so two loads of the
-// same models would print them differently. Each is one independent
-// statement, so their order changes nothing but the text.
+// canonical puts the provider's output in one order. The provider creates
+// a model's many2many join tables while it walks GORM's relationship map, so
+// two loads of the same models name those tables in different orders, and it
+// emits the foreign keys of join tables in map order too. Every table here is
+// one CREATE TABLE followed by its own indexes, and every foreign key is a
+// separate ALTER TABLE after all the tables, so no statement depends on
+// another's place: the tables (each with its indexes) are sorted by name,
+// then the foreign keys. Anything else the provider prints keeps its place
+// ahead of them.
 func canonical(stmts string) string {
-	lines := strings.SplitAfter(stmts, ";\n")
 	var head, fks []string
-	for _, l := range lines {
-		if strings.HasPrefix(l, "ALTER TABLE ") && strings.Contains(l, " ADD CONSTRAINT ") {
+	var tables [][]string
+	for _, l := range strings.SplitAfter(stmts, ";\n") {
+		switch {
+		case strings.HasPrefix(l, "ALTER TABLE ") && strings.Contains(l, " ADD CONSTRAINT "):
 			fks = append(fks, l)
-		} else {
+		case strings.HasPrefix(l, "CREATE TABLE "):
+			tables = append(tables, []string{l})
+		case len(tables) > 0 && (strings.HasPrefix(l, "CREATE INDEX ") || strings.HasPrefix(l, "CREATE UNIQUE INDEX ")):
+			tables[len(tables)-1] = append(tables[len(tables)-1], l)
+		default:
 			head = append(head, l)
 		}
 	}
+	slices.SortStableFunc(tables, func(a, b []string) int { return strings.Compare(a[0], b[0]) })
 	slices.Sort(fks)
-	return strings.Join(head, "") + strings.Join(fks, "")
+	var out strings.Builder
+	for _, l := range head {
+		out.WriteString(l)
+	}
+	for _, t := range tables {
+		for _, l := range t {
+			out.WriteString(l)
+		}
+	}
+	for _, l := range fks {
+		out.WriteString(l)
+	}
+	return out.String()
 }
 
 var loadMu sync.Mutex

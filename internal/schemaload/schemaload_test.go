@@ -33,13 +33,17 @@ func TestLoaderEmitsIntegrityRules(t *testing.T) {
 	}
 }
 
-// TestLoadIsRepeatable guards against the provider's process-wide recorder:
-// loading twice must give the same SQL, not the first load's twice.
+// TestLoadIsRepeatable guards against the provider's process-wide recorder
+// (a second load must not carry the first's statements) and against its map
+// order (join tables and their foreign keys come out in a different order
+// from one load to the next, one time in a few, so it loads many times).
 func TestLoadIsRepeatable(t *testing.T) {
 	t.Parallel()
-	first, second := desiredSQL(t), desiredSQL(t)
-	if first != second {
-		t.Errorf("second load differs from the first:\n%s\n---\n%s", first, second)
+	first := desiredSQL(t)
+	for i := range 30 {
+		if again := desiredSQL(t); again != first {
+			t.Fatalf("load %d differs from the first:\n%s\n---\n%s", i+2, first, again)
+		}
 	}
 	if n := strings.Count(first, `CREATE TABLE "users"`); n != 1 {
 		t.Errorf("CREATE TABLE users appears %d times, want 1", n)
