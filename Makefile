@@ -64,7 +64,7 @@ postman: build ## run the Postman collection with newman against a server on a f
 	./scripts/postman.sh
 
 openapi-lint: ## lint openapi/openapi.yaml with Redocly (pinned in package-lock.json)
-	@[ -x node_modules/.bin/redocly ] || npm ci --no-audit --no-fund
+	@./scripts/npm-deps.sh
 	REDOCLY_TELEMETRY=off npx --no-install redocly lint openapi/openapi.yaml
 
 redoc-check: ## check that web/docs/redoc.standalone.js is the pinned redoc package's file, byte for byte
@@ -73,7 +73,7 @@ redoc-check: ## check that web/docs/redoc.standalone.js is the pinned redoc pack
 CHROMIUM_PATH ?= /usr/bin/chromium
 e2e: build ## browser tests of the web client in headless Chromium against a real server, axe-core on every state; screenshots in test-results/
 	@[ -x "$(CHROMIUM_PATH)" ] || { echo "e2e: no Chromium at $(CHROMIUM_PATH); install Debian's chromium package (apt-get install chromium) or set CHROMIUM_PATH"; exit 2; }
-	@[ -d node_modules/playwright-core ] || npm ci --no-audit --no-fund
+	@./scripts/npm-deps.sh
 	@rm -f test-results/server-*.log
 	CHROMIUM_PATH=$(CHROMIUM_PATH) node --test --test-concurrency=1 web/test/state.test.mjs web/test/boardcontroller.test.mjs web/test/session.test.mjs web/test/roving.test.mjs web/test/follow.test.mjs web/test/api.test.mjs e2e/board.test.mjs e2e/sessions.test.mjs e2e/a11y.test.mjs e2e/cors.test.mjs e2e/docs.test.mjs || \
 	  { for f in test-results/server-*.log; do [ -f "$$f" ] && { echo "== the last lines of $$f"; tail -n 40 "$$f"; }; done; exit 1; }

@@ -26,10 +26,7 @@ if [[ ! -x "$bin" ]]; then
   echo "postman: $bin is missing; run make build (or make postman)" >&2
   exit 2
 fi
-if [[ ! -x node_modules/.bin/newman ]]; then
-  echo "postman: node_modules/.bin/newman is missing; running npm ci"
-  npm ci --no-audit --no-fund
-fi
+./scripts/npm-deps.sh
 
 cleanup() {
   local status=$?
