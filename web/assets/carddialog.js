@@ -148,7 +148,7 @@ export class CommentsPart {
     this.error = h('p', { class: 'form-error', role: 'alert', hidden: true });
     this.send = h('button', { type: 'submit', class: 'btn btn-primary', text: 'Comment' });
     this.form = h('form', { class: 'comment-form', method: 'post', novalidate: true },
-      h('label', { class: 'field', for: `part-${n}-comment` }, h('span', { text: 'Add a comment' }), this.input,
+      h('div', { class: 'field' }, h('label', { for: `part-${n}-comment`, text: 'Add a comment' }), this.input,
         h('span', { class: 'field-hint', id: `part-${n}-comment-hint`, text: 'Ctrl+Enter (⌘Enter on a Mac) sends it.' })),
       this.error, h('div', {}, this.send));
     this.form.addEventListener('submit', (e) => { e.preventDefault(); this.add(); });
