@@ -169,9 +169,9 @@ export class CommentsPart {
   // loadMore loads the first page, or the next one.
   async loadMore() {
     if (this.loading) return;
+    // Busy buttons are not disabled: a disabled button loses the focus.
     this.loading = true;
     this.retry.hidden = true;
-    this.more.disabled = true;
     const hadFocus = document.activeElement === this.more;
     const shown = this.list.children.length;
     try {
@@ -184,7 +184,6 @@ export class CommentsPart {
       return;
     } finally {
       this.loading = false;
-      this.more.disabled = false;
     }
     this.draw();
     // The focus goes to the first comment the page brought.
@@ -269,7 +268,7 @@ export class CommentsPart {
   }
 
   async add() {
-    if (this.gone) return;
+    if (this.gone || this.sending) return;
     const text = this.input.value;
     this.error.hidden = true;
     if (text.trim() === '') {
@@ -278,7 +277,7 @@ export class CommentsPart {
       this.input.focus();
       return;
     }
-    this.send.disabled = true;
+    this.sending = true;
     try {
       this.thread.put(await this.board.addComment(this.cardID, text));
       this.input.value = '';
@@ -289,7 +288,7 @@ export class CommentsPart {
       this.error.textContent = `Could not add the comment. ${describe(err)}`;
       this.error.hidden = false;
     } finally {
-      this.send.disabled = false;
+      this.sending = false;
     }
   }
 
@@ -311,6 +310,7 @@ export class CommentsPart {
       if (e.key === 'Escape') { e.preventDefault(); e.stopPropagation(); this.stopEditing(true); }
       if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) { e.preventDefault(); form.requestSubmit(); }
     });
+    let saving = false;
     form.addEventListener('submit', async (e) => {
       e.preventDefault();
       if (input.value.trim() === '') {
@@ -318,7 +318,8 @@ export class CommentsPart {
         error.hidden = false;
         return;
       }
-      save.disabled = true;
+      if (saving) return;
+      saving = true;
       try {
         const updated = await this.board.editComment(commentID, input.value);
         this.thread.put(updated);
@@ -328,7 +329,7 @@ export class CommentsPart {
         error.textContent = `Could not save the comment. ${describe(err)}`;
         error.hidden = false;
       } finally {
-        save.disabled = false;
+        saving = false;
       }
     });
     li.refs.body.replaceWith(form);
