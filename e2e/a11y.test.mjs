@@ -391,6 +391,89 @@ describe('the web client, as a person sees and hears it', () => {
     assert.equal(await page.getByRole('link', { name: 'API documents' }).getAttribute('href'), '/docs');
   });
 
+  it('shows card details that read and are heard: chips in their colors with their names, initials, due badges, comments; all keyboard reachable, light, dark and on a phone', async () => {
+    const ann = new Client(server.url);
+    await ann.login('ann@example.com');
+    await ben.login('ben@example.com');
+    const id = (await ann.call('POST', `/api/columns/${cards.columns.Done}/cards`, { title: 'Detailed' })).id;
+    const colors = ['green', 'yellow', 'orange', 'red', 'purple', 'blue', 'sky', 'lime', 'pink', 'black'];
+    for (const color of colors) {
+      const label = await ann.call('POST', `/api/rooms/${roomID}/labels`, { name: `${color[0].toUpperCase()}${color.slice(1)} label`, color });
+      await ann.call('PUT', `/api/cards/${id}/labels/${label.id}`);
+    }
+    const board = await ann.call('GET', `/api/rooms/${roomID}`);
+    for (const m of board.members) await ann.call('PUT', `/api/cards/${id}/assignees/${m.user.id}`);
+    await ann.call('PATCH', `/api/cards/${id}`, { due_at: '2020-03-01T09:00:00Z' });
+    await ben.call('POST', `/api/cards/${id}/comments`, { body: 'Ben’s note.' });
+    await ann.call('POST', `/api/cards/${id}/comments`, { body: 'Ann’s answer.' });
+
+    const look = async (p, scheme) => {
+      await openBoard(p, server.url, roomID);
+      const detailed = p.getByRole('button', { name: 'Detailed', exact: true });
+      assert.match(await described(detailed), /^Labels: Green label, Yellow label, .*Black label\. Assigned to Ann Lee and Ben Ode\. Due .*2020.*, overdue\. 2 comments\. In Done, 2 of 2\./);
+      assert.equal(await detailed.getAttribute('aria-label'), null, 'the card is named by its title alone');
+      await checkDetailContrast(p, scheme);
+      await checkState(p, `board details${scheme}`);
+      // The dialog, by keyboard alone: Enter opens it, Tab reaches every
+      // part of it, Space ticks a box.
+      await detailed.focus();
+      await p.keyboard.press('Enter');
+      const dialog = p.getByRole('dialog', { name: 'Detailed' });
+      await dialog.getByText('Ann’s answer.').waitFor();
+      const reached = [];
+      for (let i = 0; i < 50; i++) {
+        reached.push(await focused(p));
+        await p.keyboard.press('Tab');
+      }
+      for (const want of ['input Due date', 'button No due date', 'input Done', 'input Green label', 'input Black label', 'input Ben Ode', 'input Ann Lee (you)',
+        'button Copy link', 'button Save', 'button Delete card', 'textarea Add a comment', 'button Comment']) {
+        assert.ok(reached.includes(want), `Tab never reaches ${want}: ${reached.join(', ')}`);
+      }
+      assert.ok(reached.some((r) => /^button Edit your comment of /.test(r)) && reached.some((r) => /^button Delete Ben Ode’s comment of /.test(r)),
+        'an owner edits their own comment and deletes anyone\'s');
+      assert.deepEqual(await unfinished(p), []);
+      await checkState(p, `card dialog details${scheme}`);
+      await p.keyboard.press('Escape');
+      await closed(p);
+      // The label manager, opened from the keyboard.
+      await p.getByRole('button', { name: 'Labels', exact: true }).focus();
+      await p.keyboard.press('Enter');
+      assert.equal(await focused(p), 'input New label name');
+      await p.getByLabel('Name of the label Black label').waitFor();
+      await checkState(p, `labels${scheme}`);
+      await p.keyboard.press('Escape');
+      assert.equal(await focused(p), 'button Labels');
+    };
+    await look(page, '');
+    const dark = await newContext({ ...DESKTOP, colorScheme: 'dark' });
+    const p = await dark.newPage();
+    await p.goto(server.url);
+    await signIn(p, 'ann@example.com');
+    await look(p, ' dark');
+    await dark.close();
+
+    const phone = await newContext(PHONE);
+    const q = await phone.newPage();
+    await q.goto(server.url);
+    await signIn(q, 'ann@example.com');
+    await openBoard(q, server.url, roomID);
+    await card(q, 'Done', 'Detailed').tap();
+    await q.getByRole('dialog').getByText('Ann’s answer.').waitFor();
+    await checkState(q, 'card dialog details phone');
+    assert.equal(await q.evaluate(() => document.documentElement.scrollWidth), 390, 'the dialog fits the phone');
+    await phone.close();
+
+    // Space on a focused label box takes the label off, at once.
+    await page.getByRole('button', { name: 'Detailed', exact: true }).focus();
+    await page.keyboard.press('Enter');
+    const dialog = page.getByRole('dialog', { name: 'Detailed' });
+    await dialog.getByRole('checkbox', { name: 'Pink label' }).focus();
+    await page.keyboard.press('Space');
+    await waitFor(async () => (await ann.call('GET', `/api/rooms/${roomID}`)).columns[2].cards.find((c) => c.id === id).label_ids.length === 9, TIMEOUT, 'the label to come off');
+    await page.keyboard.press('Escape');
+    await closed(page);
+  });
+
   it('broke no content rule, with axe in the page too', () => {
     assert.deepEqual(problems, []);
   });
@@ -425,13 +508,17 @@ const closed = (page) => page.locator('dialog').waitFor({ state: 'detached' });
 const hash = (page) => page.evaluate(() => window.location.hash);
 
 // focused says where the focus is: "body", or the element's tag and its
-// accessible text (aria-label, else its text), or its id.
+// accessible text (aria-label, else its label's text heard, else its
+// text), or its id.
 function focused(page) {
   return page.evaluate(() => {
     const el = document.activeElement;
     if (!el || el === document.body) return 'body';
     if (el.tagName === 'MAIN') return 'main';
-    const name = el.getAttribute('aria-label') ?? (el.textContent.trim() || el.id);
+    const heard = (n) => [...n.childNodes].map((c) => (c.nodeType === Node.TEXT_NODE ? c.data
+      : c.nodeType !== Node.ELEMENT_NODE || c.getAttribute('aria-hidden') === 'true' || c.matches('input, textarea, select') ? '' : heard(c))).join('');
+    const label = el.labels?.[0] ? heard(el.labels[0]).trim() : '';
+    const name = el.getAttribute('aria-label') ?? (label || el.textContent.trim() || el.id);
     return `${el.tagName.toLowerCase()} ${name}`.trim();
   });
 }
@@ -463,6 +550,22 @@ async function checkContrast(page) {
   for (const [what, [a, b], want] of [['an input\'s edge', c.input, 3], ['a card\'s edge on its column', c.card, 3], ['a card\'s edge', c.cardOnCard, 3], ['the status pill', c.pill, 4.5]]) {
     const got = contrast(a, b);
     assert.ok(got >= want, `${what}: ${a} on ${b} is ${got.toFixed(2)}:1, under ${want}:1`);
+  }
+}
+
+// checkDetailContrast measures the text of every label chip and due
+// badge and of the comment count and initials on the board: 4.5:1 on
+// what each sits on (a chip is its own background).
+async function checkDetailContrast(page, scheme) {
+  const pairs = await page.evaluate(() => [...document.querySelectorAll('.card-meta .chip, .card-meta .due, .card-meta .comment-count, .card-meta .avatar')].map((el) => {
+    let bg = getComputedStyle(el).backgroundColor;
+    for (let n = el; /rgba\(0, 0, 0, 0\)|transparent/.test(bg) && n; n = n.parentElement) bg = getComputedStyle(n).backgroundColor;
+    return { what: `${el.className} ${el.textContent}`, fg: getComputedStyle(el).color, bg };
+  }));
+  assert.ok(pairs.filter((x) => /chip-/.test(x.what)).length >= 10, `found ${pairs.length} details`);
+  for (const { what, fg, bg } of pairs) {
+    const got = contrast(fg, bg);
+    assert.ok(got >= 4.5, `${what}${scheme}: ${fg} on ${bg} is ${got.toFixed(2)}:1, under 4.5:1`);
   }
 }
 

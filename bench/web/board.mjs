@@ -1,8 +1,13 @@
 // Web client benchmark: how fast the page draws a board and shows other
-// people's changes, on a small board and on a 2,000-card one. Run from the
+// people's changes, on a small board and on 2,000-card ones, one of them
+// with card details (labels, assignees, due dates, comments). Run from the
 // repository root after make build:
 //
 //   node bench/web/board.mjs            (prints a Markdown table)
+//
+// SYNCBOARD_BIN picks another server binary (its embedded client is the
+// one measured), for a before-and-after on the same boards; BENCH_ONLY
+// measures only the boards whose name holds it ("details", say).
 //
 // A real server on a fresh database, Debian's Chromium via playwright-core
 // (the e2e harness). Remote-change latency is measured from the moment
@@ -13,7 +18,12 @@ import { Client, Server, dropDatabase, launchBrowser, newDatabaseName } from '..
 const SIZES = [
   { name: '3 columns × 10 cards', columns: 3, cards: 10 },
   { name: '8 columns × 250 cards', columns: 8, cards: 250 },
+  // Card j: labels j % 3 of 10, assignees j % 4 of 4 members, a due date
+  // on every third card (past, ahead or done), a comment on every fifth.
+  { name: '8 columns × 250 cards, with details', columns: 8, cards: 250, details: true },
 ];
+const ONLY = process.env.BENCH_ONLY ?? '';
+const COLORS = ['green', 'yellow', 'orange', 'red', 'purple', 'blue', 'sky', 'lime', 'pink', 'black'];
 const LOADS = 5;
 const MOVES = 40;
 const NUDGES = 20;
@@ -27,6 +37,13 @@ try {
   await alice.register('alice@example.com', 'Alice', 'correct horse battery');
   const bob = new Client(server.url);
   await bob.register('bob@example.com', 'Bob', 'correct horse battery');
+  const others = [];
+  for (const [email, name] of [['carol@example.com', 'Carol Diaz'], ['dave@example.com', 'Dave Ek']]) {
+    const c = new Client(server.url);
+    others.push({ email, id: (await c.register(email, name, 'correct horse battery')).user.id });
+  }
+  const bobID = (await bob.call('GET', '/api/auth/me')).id;
+  const aliceID = (await alice.call('GET', '/api/auth/me')).id;
   const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
   await page.goto(server.url);
   await page.getByLabel('Email').fill('alice@example.com');
@@ -35,10 +52,20 @@ try {
   await page.getByRole('heading', { name: 'Your boards' }).waitFor();
   const cdp = await page.context().newCDPSession(page);
   await cdp.send('Performance.enable');
+  await cdp.send('HeapProfiler.enable');
 
-  for (const size of SIZES) {
+  for (const size of SIZES.filter((z) => z.name.includes(ONLY))) {
     const room = await alice.call('POST', '/api/rooms', { name: size.name });
     await alice.call('POST', `/api/rooms/${room.id}/members`, { email: 'bob@example.com' });
+    const labels = [];
+    const people = [aliceID, bobID];
+    if (size.details) {
+      for (const o of others) {
+        await alice.call('POST', `/api/rooms/${room.id}/members`, { email: o.email });
+        people.push(o.id);
+      }
+      for (const color of COLORS) labels.push((await alice.call('POST', `/api/rooms/${room.id}/labels`, { name: `${color} work`, color })).id);
+    }
     const columns = [];
     for (let i = 0; i < size.columns; i++) columns.push(await alice.call('POST', `/api/rooms/${room.id}/columns`, { name: `Column ${i + 1}` }));
     for (const col of columns) {
@@ -47,7 +74,8 @@ try {
         for (let j = start; j < Math.min(size.cards, start + 25); j++) {
           batch.push(alice.call('POST', `/api/columns/${col.id}/cards`, { title: `Card ${j + 1}`, description: j % 3 === 0 ? 'Some words about this card, long enough to wrap.' : '' }));
         }
-        await Promise.all(batch);
+        const made = await Promise.all(batch);
+        if (size.details) await Promise.all(made.map((card, k) => detail(alice, card.id, start + k, labels, people)));
       }
     }
     const total = size.columns * size.cards;
@@ -67,6 +95,9 @@ try {
       }, { id: room.id, total }));
     }
     await page.waitForFunction(() => document.getElementById('conn').dataset.status === 'live');
+    // The heap and the nodes of the board on screen, not the boards of
+    // the earlier loads still waiting for the collector.
+    await cdp.send('HeapProfiler.collectGarbage');
     const { metrics } = await cdp.send('Performance.getMetrics');
     const heap = metrics.find((m) => m.name === 'JSHeapUsedSize').value;
     const nodes = metrics.find((m) => m.name === 'Nodes').value;
@@ -108,6 +139,19 @@ try {
   await browser.close();
   await server.stop();
   dropDatabase(db);
+}
+
+// detail gives card j of a column its labels, assignees, due date and
+// comment, one request at a time (each is an event of the room).
+async function detail(api, cardID, j, labels, people) {
+  for (let i = 0; i < j % 3; i++) await api.call('PUT', `/api/cards/${cardID}/labels/${labels[(j + i * 3) % labels.length]}`);
+  for (let i = 0; i < j % 4; i++) await api.call('PUT', `/api/cards/${cardID}/assignees/${people[(j + i) % people.length]}`);
+  if (j % 3 === 0) {
+    const day = 86_400_000;
+    const due = new Date(Date.now() + (j % 2 === 0 ? -day : day) * (1 + (j % 7))).toISOString();
+    await api.call('PATCH', `/api/cards/${cardID}`, { due_at: due, due_complete: j % 9 === 0 });
+  }
+  if (j % 5 === 0) await api.call('POST', `/api/cards/${cardID}/comments`, { body: `A word about card ${j + 1}.` });
 }
 
 function stats(xs) {

@@ -97,6 +97,7 @@ export class Api {
   get(path, options) { return this.request('GET', path, undefined, options); }
   post(path, body = {}, options) { return this.request('POST', path, body, options); }
   patch(path, body, options) { return this.request('PATCH', path, body, options); }
+  put(path) { return this.request('PUT', path); }
   del(path) { return this.request('DELETE', path); }
 }
 

@@ -7,7 +7,10 @@ import { announce, confirmAction, h, openDialog, replace, toast } from './dom.js
 import { LiveRoom } from './live.js';
 import { BoardView } from './boardview.js';
 import { BoardController } from './boardcontroller.js';
-import { changes, followCard } from './follow.js';
+import { changes, fieldsOf, followCard } from './follow.js';
+import { CommentsPart, DetailsPart } from './carddialog.js';
+import { initials } from './details.js';
+import { LabelPanel } from './labelpanel.js';
 import * as S from './state.js';
 
 const session = new Session();
@@ -276,6 +279,7 @@ function roomsView() {
 function boardView(roomID, openCardID = null) {
   const me = session.user;
   let membersOpen = false;
+  let labelsOpen = false;
   let drawn = false; // the board has been drawn once
   let wantedCard = openCardID; // a card to open once it is
   let cardDialog = null; // the open card dialog: {cardID, follow(board), close()}
@@ -283,6 +287,7 @@ function boardView(roomID, openCardID = null) {
   const name = h('h1', { class: 'board-name', tabindex: '-1' });
   const role = h('span', { class: 'badge' });
   const membersBtn = h('button', { type: 'button', class: 'btn btn-quiet', 'aria-expanded': 'false', 'aria-controls': 'members-panel' });
+  const labelsBtn = h('button', { type: 'button', class: 'btn btn-quiet', text: 'Labels', 'aria-expanded': 'false', 'aria-controls': 'labels-panel' });
   const renameBtn = h('button', { type: 'button', class: 'btn btn-quiet', text: 'Rename' });
   const deleteBtn = h('button', { type: 'button', class: 'btn btn-danger-quiet', text: 'Delete board' });
   const boardRoot = h('div', { class: 'board' });
@@ -293,7 +298,7 @@ function boardView(roomID, openCardID = null) {
   const offline = h('p', { class: 'offline-banner', hidden: true, text: 'Offline: this board may be out of date, and changes made now may not be saved. Reconnecting…' });
   const page = h('section', { class: 'board-page', 'aria-busy': 'true' },
     h('div', { class: 'board-head' }, name, role, h('span', { class: 'spacer' }),
-      h('div', { class: 'board-actions' }, membersBtn, renameBtn, deleteBtn)),
+      h('div', { class: 'board-actions' }, membersBtn, labelsBtn, renameBtn, deleteBtn)),
     offline,
     h('p', { class: 'sr-only', id: 'board-help', text: 'Arrow keys go from card to card. Space picks a card up, the arrow keys move it, Space drops it, Escape puts it back. Enter opens a card.' }),
     h('div', { class: 'board-body' }, boardRoot, panel));
@@ -318,6 +323,7 @@ function boardView(roomID, openCardID = null) {
       toast,
       announce,
       flash,
+      comment: (event) => cardDialog?.comment(event),
       loadFailed: (err) => replace(boardRoot,
         h('p', { class: 'notice', text: `The board could not be loaded. ${describe(err)}` }),
         h('button', { type: 'button', class: 'btn btn-primary', text: 'Try again', onclick: () => route() })),
@@ -339,6 +345,7 @@ function boardView(roomID, openCardID = null) {
       if (moved) view.focusCard(moved);
     },
     cancelLift: () => board.cancelLift(),
+    redraw: () => board.render(),
   });
 
   function render(b, liftedID) {
@@ -354,6 +361,7 @@ function boardView(roomID, openCardID = null) {
     membersBtn.textContent = `Members (${b.members.length})`;
     view.render(b, liftedID);
     if (membersOpen) renderMembers(b);
+    if (labelsOpen) labelPanel.render(b);
     cardDialog?.follow(b);
     if (!drawn) {
       drawn = true;
@@ -407,8 +415,10 @@ function boardView(roomID, openCardID = null) {
     if (cardDialog) return;
     const found = board.card(cardID);
     if (!found) return;
-    let base = { title: found.card.title, description: found.card.description };
+    let base = fieldsOf(found.card);
     let column = { id: found.column.id, name: found.column.name };
+    const details = new DetailsPart({ board, cardID, card: found.card });
+    const comments = new CommentsPart({ board, cardID, card: found.card });
     let parts = null;
     let gone = false;
     const conflicts = new Set();
@@ -438,10 +448,14 @@ function boardView(roomID, openCardID = null) {
       h('div', { class: 'card-link-row' }, link, copy), copied);
 
     const say = (text) => { notice.textContent = text; };
-    const fieldNames = (fields) => fields.join(' and '); // "title", "description"
+    const words = { title: 'title', description: 'description', due: 'due date', done: 'done mark' };
+    const fieldNames = (fields) => fields.map((f) => words[f]).join(' and ');
+    const typedNow = () => ({ title: parts.inputs.title.value, description: parts.inputs.description.value, ...details.values() });
     const markGone = () => {
       if (gone) return;
       gone = true;
+      details.markGone();
+      comments.markGone();
       goneNote.textContent = 'Someone deleted this card. What you typed is still here to copy, but it can no longer be saved.';
       notice.textContent = '';
       parts.submit.hidden = true;
@@ -455,13 +469,17 @@ function boardView(roomID, openCardID = null) {
       follow(b) {
         if (!parts || gone) return;
         const now = S.findCard(b, cardID);
-        const typed = { title: parts.inputs.title.value, description: parts.inputs.description.value };
-        const d = followCard(base, typed, now?.card ?? null);
+        const d = followCard(base, typedNow(), now?.card ?? null);
         if (d.gone) {
           markGone();
           return;
         }
-        for (const [f, v] of Object.entries(d.set)) parts.inputs[f].value = v;
+        for (const [f, v] of Object.entries(d.set)) {
+          if (parts.inputs[f]) parts.inputs[f].value = v;
+          else details.set(f, v);
+        }
+        details.follow(b, now.card);
+        comments.follow(now.card);
         if (d.base.title !== base.title) parts.heading.textContent = d.base.title;
         const followed = Object.keys(d.set);
         for (const f of d.conflicts) conflicts.add(f);
@@ -479,6 +497,9 @@ function boardView(roomID, openCardID = null) {
           say(`Someone else changed the ${fieldNames(followed)}; it shows their change.`);
         }
       },
+      comment(event) {
+        if (!gone && (event.data.comment?.card_id ?? event.data.card_id) === cardID) comments.comment(event);
+      },
     };
 
     if (window.location.hash !== hash) history.replaceState(null, '', hash);
@@ -491,7 +512,9 @@ function boardView(roomID, openCardID = null) {
           { name: 'title', label: 'Title', value: found.card.title, required: true, maxlength: 200 },
           { name: 'description', label: 'Description', value: found.card.description, multiline: true, maxlength: 10000 },
         ],
-        content: [linkRow, notice, goneNote],
+        content: [...details.nodes, linkRow, notice, goneNote],
+        after: [comments.node],
+        wide: true,
         extra: [{ label: 'Delete card', danger: true, value: 'delete' }],
         onOpen: (p) => { parts = p; },
         onSubmit: async (values) => {
@@ -501,7 +524,7 @@ function boardView(roomID, openCardID = null) {
             markGone();
             return false;
           }
-          const body = changes(now.card, values);
+          const body = changes(now.card, { ...values, ...details.values() });
           return body === null || board.updateCard(cardID, body);
         },
       });
@@ -555,8 +578,10 @@ function boardView(roomID, openCardID = null) {
 
   // setMembers opens or closes the panel. Closed from inside (its close
   // button, Escape), the focus goes back to the button that opened it.
+  // One panel at a time: opening it closes the labels.
   function setMembers(open) {
     const inside = panel.contains(document.activeElement);
+    if (open && labelsOpen) setLabels(false);
     membersOpen = open;
     panel.hidden = !open;
     membersBtn.setAttribute('aria-expanded', String(open));
@@ -568,6 +593,28 @@ function boardView(roomID, openCardID = null) {
     }
   }
   membersBtn.addEventListener('click', () => setMembers(!membersOpen));
+
+  // ---- labels ----
+
+  const labelPanel = new LabelPanel({ board, close: () => setLabels(false) });
+  panel.after(labelPanel.node);
+
+  // setLabels opens or closes the label manager, as setMembers does the
+  // members panel.
+  function setLabels(open) {
+    const inside = labelPanel.node.contains(document.activeElement);
+    if (open && membersOpen) setMembers(false);
+    labelsOpen = open;
+    labelPanel.node.hidden = !open;
+    labelsBtn.setAttribute('aria-expanded', String(open));
+    if (open) {
+      labelPanel.render(board.shown());
+      labelPanel.focusFirst();
+    } else if (inside || document.activeElement === document.body) {
+      labelsBtn.focus();
+    }
+  }
+  labelsBtn.addEventListener('click', () => setLabels(!labelsOpen));
   panel.addEventListener('keydown', (e) => {
     if (e.key === 'Escape') {
       e.preventDefault();
@@ -625,11 +672,6 @@ function boardView(roomID, openCardID = null) {
 
   board.start();
   return { roomID, show, stop: () => board.stop() };
-}
-
-function initials(displayName) {
-  const parts = displayName.trim().split(/\s+/).filter(Boolean);
-  return parts.slice(0, 2).map((p) => [...p][0].toUpperCase()).join('') || '?';
 }
 
 // accountDialog changes the display name or the password, lists where the

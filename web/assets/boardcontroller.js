@@ -19,6 +19,8 @@ const GONE = 'This board is gone, or you are no longer a member.';
 //     leave(message, kind)     go back to the boards list, saying why
 //     toast(message, kind), announce(message)
 //     flash(cardID)            another person changed this card
+//     comment(event)           a comment.* event was applied (an open card
+//                              dialog shows the comment)
 //     loadFailed(err)          the board could not be loaded at all
 export class BoardController {
   constructor({ api, roomID, me, live, ui }) {
@@ -141,7 +143,10 @@ export class BoardController {
         const c = event.data?.card;
         if (c && event.actor_id === this.me.id && event.type === 'card.moved' && this.pending.get(c.id)?.done) this.pending.delete(c.id);
         this.render();
-        if (c && event.actor_id !== this.me.id) this.ui.flash(c.id);
+        const commented = event.type.startsWith('comment.');
+        if (commented) this.ui.comment(event);
+        const cardID = c?.id ?? (commented ? event.data.comment?.card_id ?? event.data.card_id : null);
+        if (cardID && event.actor_id !== this.me.id) this.ui.flash(cardID);
         break;
       }
       case S.GAP:
@@ -222,7 +227,8 @@ export class BoardController {
     return this.attempt('Could not add the card', () => this.api.post(`/api/columns/${columnID}/cards`, { title }));
   }
 
-  // updateCard sends body ({title, description}, either or both).
+  // updateCard sends body (any of title, description, due_at,
+  // due_complete).
   updateCard(cardID, body) {
     return this.attempt('Could not change the card', () => this.api.patch(`/api/cards/${cardID}`, body));
   }
@@ -282,6 +288,65 @@ export class BoardController {
     this.lift = null;
     this.render();
     this.ui.announce('Move cancelled.');
+  }
+
+  // ---- card details ----
+
+  // setLabel puts a label on a card (on) or takes it off.
+  setLabel(cardID, labelID, on) {
+    const path = `/api/cards/${cardID}/labels/${labelID}`;
+    return this.attempt('Could not change the card\'s labels', () => (on ? this.api.put(path) : this.api.del(path)));
+  }
+
+  // setAssignee assigns a member to a card (on) or unassigns them.
+  setAssignee(cardID, userID, on) {
+    const path = `/api/cards/${cardID}/assignees/${userID}`;
+    return this.attempt('Could not change who is assigned', () => (on ? this.api.put(path) : this.api.del(path)));
+  }
+
+  // comments loads a page of a card's comments (oldest first); cursor is
+  // the last page's next_cursor, or null for the first. It throws.
+  comments(cardID, cursor, limit) {
+    const q = new URLSearchParams({ limit: String(limit) });
+    if (cursor) q.set('cursor', cursor);
+    return this.api.get(`/api/cards/${cardID}/comments?${q}`);
+  }
+
+  // addComment and editComment return the Comment, or throw the refusal
+  // for the dialog to show next to what was typed; like every change,
+  // their event comes too.
+  async addComment(cardID, body) {
+    const comment = await this.api.post(`/api/cards/${cardID}/comments`, { body });
+    this.afterChange();
+    return comment;
+  }
+
+  async editComment(commentID, body) {
+    const comment = await this.api.patch(`/api/comments/${commentID}`, { body });
+    this.afterChange();
+    return comment;
+  }
+
+  deleteComment(commentID) {
+    return this.attempt('Could not delete the comment', () => this.api.del(`/api/comments/${commentID}`));
+  }
+
+  // ---- labels ----
+
+  // createLabel and updateLabel ({name, color}, either or both) throw the
+  // refusal (a name the board already has, say) for the form to show.
+  async createLabel(name, color) {
+    await this.api.post(`/api/rooms/${this.roomID}/labels`, { name, color });
+    this.afterChange();
+  }
+
+  async updateLabel(labelID, body) {
+    await this.api.patch(`/api/labels/${labelID}`, body);
+    this.afterChange();
+  }
+
+  deleteLabel(labelID) {
+    return this.attempt('Could not delete the label', () => this.api.del(`/api/labels/${labelID}`));
   }
 
   // ---- columns ----

@@ -4,6 +4,7 @@
 // which decides and has render called again.
 import { h, reconcile } from './dom.js';
 import { focusTarget, tabStop } from './roving.js';
+import { cardDetails, describeDetails, initials, plural } from './details.js';
 
 const DRAG_THRESHOLD_PX = 5;
 const TOUCH_HOLD_MS = 300;
@@ -11,7 +12,8 @@ const TOUCH_HOLD_MS = 300;
 // BoardView renders into root. handlers: {moveCard(cardID, columnID,
 // position), openCard(cardID), addCard(columnID, title), renameColumn(id),
 // moveColumn(id, delta), deleteColumn(id), addColumn(name),
-// lift(cardID), nudge(dx, dy), drop(), cancelLift()}.
+// lift(cardID), nudge(dx, dy), drop(), cancelLift(), redraw()}; redraw
+// asks for a render when a due date falls past.
 export class BoardView {
   constructor(root, handlers) {
     this.handlers = handlers;
@@ -36,6 +38,8 @@ export class BoardView {
     this.board = null; // the board last drawn
     this.stops = new Map(); // column ID -> the card focused there last
     this.closeComposer = null; // the open add-card box's close, if one is open
+    this.names = { key: null, epoch: 0, labels: new Map(), users: new Map() }; // the board's labels and members, by ID
+    this.dueTimer = null;
     this.listenForDrags();
     // A card that takes the focus becomes its column's Tab stop.
     this.list.addEventListener('focusin', (e) => {
@@ -61,6 +65,9 @@ export class BoardView {
       const col = board.columns.find((c) => c.cards.some((card) => card.id === liftedID));
       if (col) this.stops.set(col.id, liftedID);
     }
+    this.lookUpNames(board);
+    this.now = Date.now();
+    this.nextDue = Infinity; // the soonest due date still ahead, seen while drawing
     reconcile(this.list, board.columns, (c) => c.id,
       (col) => this.makeColumn(col),
       (node, col) => this.updateColumn(node, col, count));
@@ -73,6 +80,28 @@ export class BoardView {
       if (this.cardNode(had.cardID)) this.focusCard(had.cardID);
       else this.focusColumn(had.columnID);
     }
+    // A card's due date that falls past turns its badge to overdue then.
+    clearTimeout(this.dueTimer);
+    if (this.nextDue !== Infinity) {
+      this.dueTimer = setTimeout(() => this.handlers.redraw(), Math.min(this.nextDue - this.now + 250, 2 ** 31 - 1));
+    }
+  }
+
+  // lookUpNames indexes the board's labels and members by ID; the epoch
+  // changes only when one of them looks different, so the cards are
+  // redrawn only then.
+  lookUpNames(board) {
+    let key = '';
+    for (const l of board.labels) key += `${l.id}\u0000${l.name}\u0000${l.color}\u0001`;
+    key += '\u0002';
+    for (const m of board.members) key += `${m.user.id}\u0000${m.user.display_name}\u0001`;
+    if (key === this.names.key) return;
+    this.names = {
+      key,
+      epoch: this.names.epoch + 1,
+      labels: new Map(board.labels.map((l) => [l.id, l])),
+      users: new Map(board.members.map((m) => [m.user.id, m.user])),
+    };
   }
 
   cardNode(cardID) {
@@ -185,19 +214,21 @@ export class BoardView {
 
   // A card is a list item holding a button named by the card's title (its
   // content, so what is seen is what is heard) and described by its
-  // description and its place ("In Doing, 2 of 3"). Only the button takes
-  // the focus; the item is what a pointer drags.
+  // description, its details ("Labels: Bug. Assigned to Ann Lee. Due 3
+  // Dec, 14:00, overdue. 2 comments.") and its place ("In Doing, 2 of 3").
+  // Only the button takes the focus; the item is what a pointer drags.
   makeCard(card) {
     const id = `card-${card.id}`;
     const button = h('button', {
-      type: 'button', class: 'card-button', tabindex: -1, 'aria-describedby': `${id}-desc ${id}-where board-help`,
+      type: 'button', class: 'card-button', tabindex: -1, 'aria-describedby': `${id}-desc ${id}-details ${id}-where board-help`,
     }, h('span', { class: 'card-title' }));
     const desc = h('span', { class: 'card-desc', id: `${id}-desc` });
     // Hidden (display: none), which a description may name: a visually
     // hidden span in each of thousands of cards would cost layout.
+    const details = h('span', { id: `${id}-details`, hidden: true });
     const where = h('span', { id: `${id}-where`, hidden: true });
-    const el = h('li', { class: 'card', dataset: { cardId: card.id } }, button, desc, where);
-    el.refs = { button, title: button.firstChild, desc, where };
+    const el = h('li', { class: 'card', dataset: { cardId: card.id } }, button, desc, details, where);
+    el.refs = { button, title: button.firstChild, desc, details, where, meta: null };
     button.addEventListener('keydown', (e) => this.cardKey(e, el.dataset.cardId));
     // A click with no pointer (detail 0) is a screen reader's "activate";
     // keys and pointers are handled above and in listenForDrags.
@@ -222,7 +253,43 @@ export class BoardView {
     if (was.lifted !== lifted) el.classList.toggle('lifted', lifted);
     if (was.where !== where) el.refs.where.textContent = where;
     if (was.tab !== tab) el.refs.button.tabIndex = tab;
-    el.shown = { title: card.title, description: card.description, lifted, where, tab };
+    // The details: redrawn only when the card's, the board's labels and
+    // members, or the due date's meaning changed. The arrays are replaced,
+    // never changed in place (state.js), so identity says enough.
+    const due = card.due_at && !card.due_complete ? Date.parse(card.due_at) : null;
+    if (due !== null && due > this.now) this.nextDue = Math.min(this.nextDue, due);
+    const overdue = due !== null && due < this.now;
+    const same = was.labelIDs === card.label_ids && was.assigneeIDs === card.assignee_ids && was.dueAt === card.due_at
+      && was.done === card.due_complete && was.overdue === overdue && was.comments === card.comment_count && was.epoch === this.names.epoch;
+    if (!same) this.drawDetails(el, card);
+    el.shown = {
+      title: card.title, description: card.description, lifted, where, tab,
+      labelIDs: card.label_ids, assigneeIDs: card.assignee_ids, dueAt: card.due_at, done: card.due_complete, overdue,
+      comments: card.comment_count, epoch: this.names.epoch,
+    };
+  }
+
+  // drawDetails draws a card's labels (colored chips with their names),
+  // due badge, comment count and assignees' initials, seen; a screen
+  // reader hears them once, in the button's description, so the drawing
+  // itself is hidden from it. A card with none has no row at all.
+  drawDetails(el, card) {
+    const d = cardDetails(card, this.names.labels, this.names.users, this.now);
+    el.refs.details.textContent = describeDetails(d);
+    const empty = d.labels.length === 0 && d.assignees.length === 0 && !d.due && d.comments === 0;
+    if (empty) {
+      el.refs.meta?.remove();
+      el.refs.meta = null;
+      return;
+    }
+    const meta = h('div', { class: 'card-meta', 'aria-hidden': 'true' },
+      d.labels.length > 0 ? h('span', { class: 'chips' }, d.labels.map((l) => h('span', { class: `chip chip-${l.color}`, text: l.name }))) : null,
+      d.due ? h('span', { class: `due due-${d.due.state}`, text: d.due.text }) : null,
+      d.comments > 0 ? h('span', { class: 'comment-count', text: plural(d.comments, 'comment').slice(0, -1) }) : null,
+      d.assignees.length > 0 ? h('span', { class: 'assignees' }, d.assignees.map((u) => h('span', { class: 'avatar avatar-small', title: u.display_name, text: initials(u.display_name) }))) : null);
+    if (el.refs.meta) el.refs.meta.replaceWith(meta);
+    else el.refs.desc.after(meta);
+    el.refs.meta = meta;
   }
 
   // Keyboard: Space lifts the card and drops it; arrows move it while it

@@ -86,7 +86,9 @@ export function announce(message) {
 // openDialog shows a modal dialog with a form and resolves with the
 // form's values on submit, or null when dismissed. fields: [{name, label,
 // type, value, required, maxlength, multiline, hint}]. content: nodes shown
-// after the fields (the caller keeps them up to date). extra: buttons placed
+// after the fields (the caller keeps them up to date); after: nodes shown
+// below the form's buttons, outside the form (forms of their own: a form
+// may not hold another). wide: a wider dialog. extra: buttons placed
 // before the submit button, each {label, danger, value}; clicking one
 // resolves with {action: value}. onOpen(parts) is called once the dialog
 // shows, with {dialog, heading, message, inputs (by field name), submit,
@@ -95,7 +97,7 @@ export function announce(message) {
 // closes: it stays open, with everything typed, unless that resolves true.
 let dialogs = 0; // for IDs that two dialogs (one closing) never share
 
-export function openDialog({ title, fields = [], message, submit = 'Save', danger = false, extra = [], content = [], onOpen, onSubmit }) {
+export function openDialog({ title, fields = [], message, submit = 'Save', danger = false, extra = [], content = [], after = [], wide = false, onOpen, onSubmit }) {
   return new Promise((resolve) => {
     const n = ++dialogs;
     const form = h('form', { method: 'dialog', class: 'dialog-form', novalidate: true });
@@ -110,7 +112,7 @@ export function openDialog({ title, fields = [], message, submit = 'Save', dange
       inputs[f.name] = input;
       return h('label', { class: 'field', for: id }, h('span', { text: f.label }), input, hint);
     });
-    const dialog = h('dialog', { class: 'dialog', 'aria-labelledby': `dialog-${n}-title` });
+    const dialog = h('dialog', { class: wide ? 'dialog dialog-wide' : 'dialog', 'aria-labelledby': `dialog-${n}-title` });
     let result = null;
     const error = h('p', { class: 'form-error', role: 'alert', hidden: true });
     const heading = h('h2', { id: `dialog-${n}-title`, text: title });
@@ -159,6 +161,7 @@ export function openDialog({ title, fields = [], message, submit = 'Save', dange
       dialog.close();
     });
     dialog.append(form);
+    append(dialog, after);
     dialog.addEventListener('close', () => { dialog.remove(); resolve(result); });
     document.body.append(dialog);
     dialog.showModal();

@@ -2,8 +2,10 @@
 // it. Pure functions over plain objects, no DOM: node --test runs them.
 //
 // A board is the API's Board: {id, name, version, role, created_by,
-// created_at, members: [Member], columns: [Column with cards: [Card]]},
-// columns and cards ordered by position.
+// created_at, members: [Member], labels: [Label], columns: [Column with
+// cards: [Card]]}, columns and cards ordered by position, labels by
+// creation. A card's label_ids and assignee_ids are arrays that are only
+// ever replaced, never changed in place, so a copy may share them.
 
 // Results of applyEvent.
 export const APPLIED = 'applied'; // the board is at the event's version
@@ -20,19 +22,34 @@ export function normalize(board) {
   for (const col of board.columns) {
     col.cards ??= [];
     col.cards.sort((a, b) => a.position - b.position);
+    col.cards.forEach(normalizeCard);
   }
   board.members ??= [];
+  board.labels ??= [];
   return board;
+}
+
+// normalizeCard gives a card the detail fields a client must not trip
+// over (a card from a server without them, or from a test).
+function normalizeCard(card) {
+  card.label_ids ??= [];
+  card.assignee_ids ??= [];
+  card.due_at ??= null;
+  card.due_complete ??= false;
+  card.comment_count ??= 0;
+  return card;
 }
 
 // copy returns a board that can be changed (by applyEvent, moveCard)
 // without changing board: new board, column and card objects and arrays.
-// Every field of theirs is a primitive, so one level deep is enough, and
-// much cheaper than structuredClone on a board of thousands of cards.
+// Every field of theirs is a primitive or an array that is replaced, not
+// changed (label_ids, assignee_ids), so one level deep is enough, and much
+// cheaper than structuredClone on a board of thousands of cards.
 export function copy(board) {
   return {
     ...board,
     members: [...board.members],
+    labels: [...board.labels],
     columns: board.columns.map((col) => ({ ...col, cards: col.cards.map((card) => ({ ...card })) })),
   };
 }
@@ -71,10 +88,41 @@ export function applyEvent(board, event, myID) {
       next.members.push(d.member);
       break;
     }
-    case 'member.removed':
+    case 'member.removed': {
       if (d.user_id === myID) return REMOVED;
       next.members = next.members.filter((m) => m.user.id !== d.user_id);
+      // They leave the cards they were assigned to.
+      const known = cardsByID(next);
+      for (const id of d.unassigned_card_ids ?? []) {
+        const card = known.get(id);
+        if (!card) { ok = false; break; }
+        card.assignee_ids = card.assignee_ids.filter((u) => u !== d.user_id);
+      }
       break;
+    }
+    case 'label.created':
+    case 'label.updated': {
+      const i = next.labels.findIndex((l) => l.id === d.label.id);
+      if (i >= 0) next.labels[i] = d.label;
+      else next.labels.push(d.label);
+      break;
+    }
+    case 'label.deleted':
+      next.labels = next.labels.filter((l) => l.id !== d.label_id);
+      for (const col of next.columns) {
+        for (const card of col.cards) {
+          if (card.label_ids.includes(d.label_id)) card.label_ids = card.label_ids.filter((id) => id !== d.label_id);
+        }
+      }
+      break;
+    case 'comment.created':
+    case 'comment.updated':
+    case 'comment.deleted': {
+      const found = findCard(next, d.comment?.card_id ?? d.card_id);
+      if (!found) { ok = false; break; }
+      found.card.comment_count = d.comment_count;
+      break;
+    }
     case 'column.created':
     case 'column.updated': {
       const existing = findColumn(next, d.column.id);
@@ -94,7 +142,7 @@ export function applyEvent(board, event, myID) {
       if (d.card) {
         const old = known.get(d.card.id);
         if (!old && event.type === 'card.updated') { ok = false; break; }
-        known.set(d.card.id, { ...old, ...d.card });
+        known.set(d.card.id, normalizeCard({ ...old, ...d.card }));
         if (event.type === 'card.updated') {
           const found = findCard(next, d.card.id);
           found.column.cards[found.index] = known.get(d.card.id);

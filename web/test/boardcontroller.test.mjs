@@ -71,6 +71,7 @@ class FakeApi {
   get(path, options) { return this.request('GET', path, undefined, options); }
   post(path, body = {}) { return this.request('POST', path, body); }
   patch(path, body) { return this.request('PATCH', path, body); }
+  put(path) { return this.request('PUT', path); }
   del(path) { return this.request('DELETE', path); }
 
   // refetches counts the board's GETs after the first load.
@@ -94,7 +95,7 @@ class FakeLive {
 // was told to do.
 async function page(serverBoard, { live = true, start = true } = {}) {
   const api = new FakeApi(serverBoard);
-  const ui = { renders: [], toasts: [], announced: [], left: [], flashed: [], statuses: [], failed: [] };
+  const ui = { renders: [], toasts: [], announced: [], left: [], flashed: [], statuses: [], failed: [], comments: [] };
   let room;
   const c = new BoardController({
     api,
@@ -108,6 +109,7 @@ async function page(serverBoard, { live = true, start = true } = {}) {
       toast: (message, kind) => ui.toasts.push({ message, kind }),
       announce: (message) => ui.announced.push(message),
       flash: (cardID) => ui.flashed.push(cardID),
+      comment: (event) => ui.comments.push(event),
       loadFailed: (err) => ui.failed.push(err),
     },
   });
@@ -293,6 +295,17 @@ describe('BoardController', () => {
     { name: 'addMember', run: (c) => c.addMember('ann@x'), call: ['POST', `/api/rooms/${ROOM}/members`, { email: 'ann@x' }] },
     { name: 'removeMember', run: (c) => c.removeMember('u-ann'), call: ['DELETE', `/api/rooms/${ROOM}/members/u-ann`, undefined] },
     { name: 'moveCard', run: (c) => c.moveCard('x', 'b', 0), call: ['POST', '/api/cards/x/move', { column_id: 'b', position: 0 }] },
+    { name: 'updateCard (due date)', run: (c) => c.updateCard('x', { due_at: null, due_complete: true }), call: ['PATCH', '/api/cards/x', { due_at: null, due_complete: true }] },
+    { name: 'setLabel on', run: (c) => c.setLabel('x', 'bug', true), call: ['PUT', '/api/cards/x/labels/bug', undefined] },
+    { name: 'setLabel off', run: (c) => c.setLabel('x', 'bug', false), call: ['DELETE', '/api/cards/x/labels/bug', undefined] },
+    { name: 'setAssignee on', run: (c) => c.setAssignee('x', 'u-ann', true), call: ['PUT', '/api/cards/x/assignees/u-ann', undefined] },
+    { name: 'setAssignee off', run: (c) => c.setAssignee('x', 'u-ann', false), call: ['DELETE', '/api/cards/x/assignees/u-ann', undefined] },
+    { name: 'createLabel', run: (c) => c.createLabel('Bug', 'red'), call: ['POST', `/api/rooms/${ROOM}/labels`, { name: 'Bug', color: 'red' }] },
+    { name: 'updateLabel', run: (c) => c.updateLabel('bug', { color: 'sky' }), call: ['PATCH', '/api/labels/bug', { color: 'sky' }] },
+    { name: 'deleteLabel', run: (c) => c.deleteLabel('bug'), call: ['DELETE', '/api/labels/bug', undefined] },
+    { name: 'addComment', run: (c) => c.addComment('x', 'Hi'), call: ['POST', '/api/cards/x/comments', { body: 'Hi' }] },
+    { name: 'editComment', run: (c) => c.editComment('c1', 'Hello'), call: ['PATCH', '/api/comments/c1', { body: 'Hello' }] },
+    { name: 'deleteComment', run: (c) => c.deleteComment('c1'), call: ['DELETE', '/api/comments/c1', undefined] },
   ];
   for (const ch of changes) {
     for (const live of [true, false]) {
@@ -336,6 +349,55 @@ describe('BoardController', () => {
     await settle();
     assert.equal(api.refetches, 0);
     assert.equal(ui.renders.length, drawn);
+  });
+
+  it('applies every card-details event without a refetch, and tells an open dialog of comments', async () => {
+    const server = board(5, { a: ['x', 'y'] });
+    server.labels = [{ id: 'bug', room_id: ROOM, name: 'Bug', color: 'red' }];
+    server.members.push({ user: { id: 'u-ann', email: 'ann@x', display_name: 'Ann' }, role: 'member', joined_at: 't' });
+    Object.assign(server.columns[0].cards[0], { label_ids: ['bug'], assignee_ids: ['u-ann'], due_at: null, due_complete: false, comment_count: 0 });
+    const { c, api, ui, room, shown } = await page(server);
+    const x = () => shown().board.columns[0].cards[0];
+    const comment = { id: 'c1', card_id: 'x', author: { id: 'u-ann' }, body: 'Hi', created_at: 't', updated_at: 't' };
+    const events = [
+      ev(6, 'label.created', { label: { id: 'ux', room_id: ROOM, name: 'UX', color: 'sky' } }),
+      ev(7, 'label.updated', { label: { id: 'bug', room_id: ROOM, name: 'Defect', color: 'red' } }),
+      ev(8, 'card.updated', { card: { ...x(), label_ids: ['bug', 'ux'], due_at: '2026-12-03T12:00:00Z' } }),
+      ev(9, 'label.deleted', { label_id: 'bug' }),
+      ev(10, 'comment.created', { comment, comment_count: 1 }),
+      ev(11, 'comment.updated', { comment: { ...comment, body: 'Hello' }, comment_count: 1 }, ME),
+      ev(12, 'comment.deleted', { comment_id: 'c1', card_id: 'x', comment_count: 0 }),
+      ev(13, 'member.removed', { user_id: 'u-ann', unassigned_card_ids: ['x'] }),
+    ];
+    for (const e of events) room.cb.onEvent(e);
+    assert.equal(shown().version, 13);
+    assert.equal(api.refetches, 0, 'no event needed the board again');
+    assert.deepEqual(shown().board.labels.map((l) => l.name), ['UX']);
+    assert.deepEqual([x().label_ids, x().assignee_ids, x().due_at, x().comment_count], [['ux'], [], '2026-12-03T12:00:00Z', 0]);
+    assert.deepEqual(ui.comments.map((e) => e.version), [10, 11, 12], 'each comment event reaches the page');
+    assert.deepEqual(ui.flashed, ['x', 'x', 'x'], 'other people’s card and comment changes flash the card; my own do not');
+    assert.equal(c.confirmed.version, 13);
+  });
+
+  it('loads a card\'s comments a page at a time, with the cursor', async () => {
+    const { c, api } = await page(board(5, { a: ['x'] }));
+    await c.comments('x', null, 50);
+    await c.comments('x', 'abc', 50);
+    assert.deepEqual(api.calls.filter((k) => k.path.includes('comments')).map((k) => k.path), ['/api/cards/x/comments?limit=50', '/api/cards/x/comments?limit=50&cursor=abc']);
+  });
+
+  it('label and comment forms get their refusal thrown, to show beside what was typed', async () => {
+    const { c, api } = await page(board(5, { a: ['x'] }), { live: false });
+    for (const [method, path, run] of [
+      ['POST', `/api/rooms/${ROOM}/labels`, () => c.createLabel('Bug', 'red')],
+      ['PATCH', '/api/labels/bug', () => c.updateLabel('bug', { name: 'Bug' })],
+      ['POST', '/api/cards/x/comments', () => c.addComment('x', 'Hi')],
+      ['PATCH', '/api/comments/c1', () => c.editComment('c1', 'Hi')],
+    ]) {
+      const err = new ApiError(409, 'label_exists', 'taken');
+      api.queue(method, path, err);
+      await assert.rejects(run(), err);
+    }
   });
 
   it('addMember throws its refusal for the form to show', async () => {

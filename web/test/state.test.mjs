@@ -143,6 +143,87 @@ describe('applyEvent', () => {
   });
 });
 
+describe('applyEvent: card details', () => {
+  const label = (id, name, color = 'green') => ({ id, room_id: 'room', name, color });
+  // detailed is a board whose cards x and y carry labels and assignees.
+  const detailed = () => {
+    const b = board(5, { a: ['x', 'y'] });
+    b.labels = [label('bug', 'Bug', 'red'), label('ux', 'UX')];
+    b.members.push({ user: { id: 'u-ann', email: 'ann@x', display_name: 'Ann' }, role: 'member', joined_at: 't' });
+    Object.assign(b.columns[0].cards[0], { label_ids: ['bug', 'ux'], assignee_ids: ['u-ann', ME] });
+    Object.assign(b.columns[0].cards[1], { label_ids: ['ux'], assignee_ids: [ME], comment_count: 2 });
+    return b;
+  };
+  const cardOf = (b, id) => S.findCard(b, id).card;
+
+  it('a board or card without details gets empty ones', () => {
+    const b = board(5, { a: ['x'] });
+    assert.deepEqual(b.labels, []);
+    const x = cardOf(b, 'x');
+    assert.deepEqual([x.label_ids, x.assignee_ids, x.due_at, x.due_complete, x.comment_count], [[], [], null, false, 0]);
+  });
+
+  it('a new label goes last; an updated one changes in place', () => {
+    const b = detailed();
+    assert.equal(S.applyEvent(b, ev(6, 'label.created', { label: label('new', 'New', 'sky') }), ME), S.APPLIED);
+    assert.deepEqual(b.labels.map((l) => l.id), ['bug', 'ux', 'new']);
+    assert.equal(S.applyEvent(b, ev(7, 'label.updated', { label: label('bug', 'Defect', 'purple') }), ME), S.APPLIED);
+    assert.deepEqual(b.labels.map((l) => `${l.id} ${l.name} ${l.color}`), ['bug Defect purple', 'ux UX green', 'new New sky']);
+    assert.equal(b.version, 7);
+  });
+
+  it('a deleted label leaves the board and every card, and the board it was copied from keeps it', () => {
+    const b = detailed();
+    const before = S.copy(b);
+    assert.equal(S.applyEvent(b, ev(6, 'label.deleted', { label_id: 'ux' }), ME), S.APPLIED);
+    assert.deepEqual(b.labels.map((l) => l.id), ['bug']);
+    assert.deepEqual(cardOf(b, 'x').label_ids, ['bug']);
+    assert.deepEqual(cardOf(b, 'y').label_ids, []);
+    assert.deepEqual(cardOf(before, 'x').label_ids, ['bug', 'ux'], 'a copy shares arrays, so they are replaced, not changed');
+  });
+
+  it('card.updated brings the whole card: due date, labels, assignees, in place', () => {
+    const b = detailed();
+    const updated = { ...cardOf(b, 'y'), due_at: '2026-12-03T12:00:00Z', due_complete: true, label_ids: ['bug', 'ux'], assignee_ids: ['u-ann'] };
+    assert.equal(S.applyEvent(b, ev(6, 'card.updated', { card: updated }), ME), S.APPLIED);
+    const y = cardOf(b, 'y');
+    assert.deepEqual([y.due_at, y.due_complete, y.label_ids, y.assignee_ids, y.comment_count], ['2026-12-03T12:00:00Z', true, ['bug', 'ux'], ['u-ann'], 2]);
+    assert.deepEqual(layout(b), { a: ['x', 'y'] });
+    assert.equal(S.applyEvent(b, ev(7, 'card.updated', { card: { ...updated, due_at: null, due_complete: false } }), ME), S.APPLIED);
+    assert.equal(cardOf(b, 'y').due_at, null, 'a cleared due date');
+  });
+
+  it('comment events set the card\'s count, from either shape of their data', () => {
+    const b = detailed();
+    const comment = { id: 'c1', card_id: 'x', author: { id: 'u-ann' }, body: 'Hi', created_at: 't', updated_at: 't' };
+    assert.equal(S.applyEvent(b, ev(6, 'comment.created', { comment, comment_count: 1 }), ME), S.APPLIED);
+    assert.equal(cardOf(b, 'x').comment_count, 1);
+    assert.equal(S.applyEvent(b, ev(7, 'comment.updated', { comment: { ...comment, body: 'Hello' }, comment_count: 1 }), ME), S.APPLIED);
+    assert.equal(cardOf(b, 'x').comment_count, 1);
+    assert.equal(S.applyEvent(b, ev(8, 'comment.deleted', { comment_id: 'c9', card_id: 'y', comment_count: 1 }), ME), S.APPLIED);
+    assert.equal(cardOf(b, 'y').comment_count, 1);
+    assert.equal(b.version, 8);
+    assert.equal(S.applyEvent(b, ev(9, 'comment.created', { comment: { ...comment, card_id: 'ghost' }, comment_count: 1 }), ME), S.RESYNC,
+      'a comment on a card this board lacks');
+    assert.equal(b.version, 8);
+  });
+
+  it('a member who leaves leaves the cards listed, and no one else does', () => {
+    const b = detailed();
+    assert.equal(S.applyEvent(b, ev(6, 'member.removed', { user_id: 'u-ann', unassigned_card_ids: ['x'] }), ME), S.APPLIED);
+    assert.deepEqual(b.members.map((m) => m.user.id), [ME]);
+    assert.deepEqual(cardOf(b, 'x').assignee_ids, [ME]);
+    assert.deepEqual(cardOf(b, 'y').assignee_ids, [ME]);
+  });
+
+  it('a member.removed listing a card this board lacks asks for a refetch, and changes nothing', () => {
+    const b = detailed();
+    assert.equal(S.applyEvent(b, ev(6, 'member.removed', { user_id: 'u-ann', unassigned_card_ids: ['x', 'ghost'] }), ME), S.RESYNC);
+    assert.equal(b.members.length, 2);
+    assert.deepEqual(cardOf(b, 'x').assignee_ids, ['u-ann', ME]);
+  });
+});
+
 describe('moveCard', () => {
   const cases = [
     { name: 'to another column', start: { a: ['x', 'y'], b: ['z'] }, move: ['x', 'b', 1], want: { a: ['y'], b: ['z', 'x'] } },
