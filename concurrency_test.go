@@ -97,6 +97,12 @@ func TestConcurrentBoardEditing(t *testing.T) {
 	env := baseEnv(testdb.New(t))
 	env["BCRYPT_COST"] = "4"
 	env["AUTH_RATE_LIMIT"] = "1000"
+	// Every change here queues on the one room's lock, 18 clients deep. The
+	// 3 s lock timeout (503 once run out) is for production's short
+	// transactions; under the race detector on a loaded machine that queue
+	// once took longer, and this test is about positions, not timeouts.
+	env["DB_LOCK_TIMEOUT"] = "60s"
+	env["DB_STATEMENT_TIMEOUT"] = "60s"
 	s := start(t, env)
 	// Every exchange is checked against the OpenAPI document.
 	hc := &http.Client{Timeout: 30 * time.Second, Transport: apitest.Transport(t, &http.Transport{MaxIdleConnsPerHost: 64})}
