@@ -102,27 +102,19 @@ func BenchmarkGetBoard(b *testing.B) {
 			}
 		}
 	})
-	// Last, because it changes the board: the same board with card details: four labels, two on every card,
-	// the owner assigned to every card, a due date on every other one.
+	// Last, because it changes the board: the same board with card
+	// details (addDetails).
 	b.Run("with_details", func(b *testing.B) {
 		ctx := context.Background()
-		ids := make([]uuid.UUID, 0, 4)
-		for i, color := range []string{"green", "red", "blue", "sky"} {
-			l, err := detailsStore.CreateLabel(ctx, board.CreatedBy, board.ID, models.NewLabel{Name: fmt.Sprint("label ", i, " ", uuid.NewString()[:8]), Color: color})
-			if err != nil {
-				b.Fatal(err)
-			}
-			ids = append(ids, l.ID)
+		// With -count, this sub-benchmark runs again on the same board:
+		// give it its details once, or every run would add two labels per
+		// card to the last run's.
+		var labels int64
+		if err := detailsDB.Raw("SELECT count(*) FROM labels WHERE room_id = ?", board.ID).Scan(&labels).Error; err != nil {
+			b.Fatal(err)
 		}
-		for _, stmt := range []string{
-			`INSERT INTO card_labels (card_id, label_id) SELECT c.id, l.id FROM cards c JOIN columns k ON k.id = c.column_id
-			 JOIN labels l ON l.room_id = k.room_id WHERE k.room_id = @room AND (l.id = @a OR l.id = @b) ON CONFLICT DO NOTHING`,
-			`INSERT INTO card_assignees (card_id, user_id) SELECT c.id, @owner FROM cards c JOIN columns k ON k.id = c.column_id WHERE k.room_id = @room ON CONFLICT DO NOTHING`,
-			`UPDATE cards SET due_at = now() + interval '1 day' FROM columns k WHERE k.id = cards.column_id AND k.room_id = @room AND cards.position % 2 = 0`,
-		} {
-			if err := detailsDB.Exec(stmt, map[string]any{"room": board.ID, "owner": board.CreatedBy, "a": ids[0], "b": ids[2]}).Error; err != nil {
-				b.Fatal(err)
-			}
+		if labels == 0 {
+			addDetails(ctx, b, board)
 		}
 		b.ResetTimer()
 		for b.Loop() {
@@ -134,6 +126,30 @@ func BenchmarkGetBoard(b *testing.B) {
 			b.SetBytes(int64(rec.Body.Len()))
 		}
 	})
+}
+
+// addDetails gives benchBoard's board four labels, two on every card, the
+// owner assigned to every card and a due date on every other one.
+func addDetails(ctx context.Context, b *testing.B, board models.RoomView) {
+	b.Helper()
+	ids := make([]uuid.UUID, 0, 4)
+	for i, color := range []string{"green", "red", "blue", "sky"} {
+		l, err := detailsStore.CreateLabel(ctx, board.CreatedBy, board.ID, models.NewLabel{Name: fmt.Sprint("label ", i, " ", uuid.NewString()[:8]), Color: color})
+		if err != nil {
+			b.Fatal(err)
+		}
+		ids = append(ids, l.ID)
+	}
+	for _, stmt := range []string{
+		`INSERT INTO card_labels (card_id, label_id) SELECT c.id, l.id FROM cards c JOIN columns k ON k.id = c.column_id
+			 JOIN labels l ON l.room_id = k.room_id WHERE k.room_id = @room AND (l.id = @a OR l.id = @b) ON CONFLICT DO NOTHING`,
+		`INSERT INTO card_assignees (card_id, user_id) SELECT c.id, @owner FROM cards c JOIN columns k ON k.id = c.column_id WHERE k.room_id = @room ON CONFLICT DO NOTHING`,
+		`UPDATE cards SET due_at = now() + interval '1 day' FROM columns k WHERE k.id = cards.column_id AND k.room_id = @room AND cards.position % 2 = 0`,
+	} {
+		if err := detailsDB.Exec(stmt, map[string]any{"room": board.ID, "owner": board.CreatedBy, "a": ids[0], "b": ids[2]}).Error; err != nil {
+			b.Fatal(err)
+		}
+	}
 }
 
 // BenchmarkMoveCard moves cards between two columns of that board, one
