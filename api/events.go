@@ -8,6 +8,7 @@ const (
 	EventRoomDeleted   = "room.deleted"
 	EventMemberAdded   = "member.added"
 	EventMemberRemoved = "member.removed"
+	EventMemberUpdated = "member.updated"
 	EventColumnCreated = "column.created"
 	EventColumnUpdated = "column.updated"
 	EventColumnDeleted = "column.deleted"
@@ -34,7 +35,7 @@ type (
 	}
 	// RoomDeletedData is room.deleted; the room and its events are gone.
 	RoomDeletedData struct{}
-	// MemberAddedData is member.added.
+	// MemberAddedData is member.added and member.updated (a new role).
 	MemberAddedData struct {
 		Member Member `json:"member"`
 	}

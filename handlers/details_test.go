@@ -55,6 +55,13 @@ func (e *boardEnv) createLabel(t *testing.T, u boardUser, roomID uuid.UUID, name
 	return decodeInto[labelBody](t, c, e.expect(t, c, ok(http.StatusCreated)).Body, "id", "room_id", "name", "color")
 }
 
+// comment posts a comment on a card as u.
+func (e *boardEnv) comment(t *testing.T, u boardUser, cardID uuid.UUID, body string) commentBody {
+	t.Helper()
+	c := apiCall(http.MethodPost, cardPath(cardID)+"/comments", u, jsonObj{"body": body})
+	return decodeInto[commentBody](t, c, e.expect(t, c, ok(http.StatusCreated)).Body)
+}
+
 func (e *boardEnv) cardCall(t *testing.T, method, path string, u boardUser, body any, o outcome) cardBody {
 	t.Helper()
 	c := apiCall(method, path, u, body)

@@ -32,6 +32,7 @@ var statusOf = map[models.Code]int{
 
 	models.CodeUnsupportedMediaType: http.StatusUnsupportedMediaType,
 	models.CodeLabelExists:          http.StatusConflict,
+	models.CodeLastOwner:            http.StatusConflict,
 }
 
 // RetryAfterSeconds is sent with 503 responses: long enough for a database

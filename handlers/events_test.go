@@ -95,7 +95,11 @@ func TestEventsRecordEveryChange(t *testing.T) {
 		}{typ, do})
 	}
 	add(api.EventRoomUpdated, func() error { _, err := e.store.RenameRoom(ctx, owner.ID, room.ID, "renamed"); return err })
-	add(api.EventMemberAdded, func() error { _, err := e.store.AddMember(ctx, owner.ID, room.ID, bob.Email); return err })
+	add(api.EventMemberAdded, func() error { _, err := e.store.AddMember(ctx, owner.ID, room.ID, bob.Email, ""); return err })
+	add(api.EventMemberUpdated, func() error {
+		_, err := e.store.UpdateMemberRole(ctx, owner.ID, room.ID, bob.ID, models.RoleViewer)
+		return err
+	})
 	add(api.EventColumnCreated, func() (err error) { colA, err = e.store.CreateColumn(ctx, owner.ID, room.ID, "A", nil); return })
 	add(api.EventColumnCreated, func() (err error) { colB, err = e.store.CreateColumn(ctx, owner.ID, room.ID, "B", nil); return })
 	add(api.EventColumnUpdated, func() error {
@@ -122,7 +126,7 @@ func TestEventsRecordEveryChange(t *testing.T) {
 		}
 	}
 	// A refused change records nothing.
-	if _, err := e.store.AddMember(ctx, owner.ID, room.ID, "nobody@example.com"); models.ErrorCode(err) != models.CodeNotFound {
+	if _, err := e.store.AddMember(ctx, owner.ID, room.ID, "nobody@example.com", ""); models.ErrorCode(err) != models.CodeNotFound {
 		t.Fatalf("add unknown member: %v", err)
 	}
 
@@ -135,7 +139,7 @@ func TestEventsRecordEveryChange(t *testing.T) {
 			t.Errorf("event %d = %+v; want version %d, type %s, actor %s", i, ev, i+2, steps[i].typ, owner.ID)
 		}
 	}
-	moved := page.Events[7].Data
+	moved := page.Events[8].Data
 	if moved["card"].(map[string]any)["column_id"] != colB.ID.String() {
 		t.Errorf("card.moved data = %v; want the card in column B", moved)
 	}
@@ -143,7 +147,7 @@ func TestEventsRecordEveryChange(t *testing.T) {
 	if got := cards[colB.ID.String()]; fmt.Sprint(got) != fmt.Sprint([]any{card.ID.String()}) || fmt.Sprint(cards[colA.ID.String()]) != "[]" {
 		t.Errorf("card.moved cards = %v; want column B = [card], column A = []", cards)
 	}
-	if got := fmt.Sprint(page.Events[4].Data["columns"]); got != fmt.Sprint([]any{colB.ID.String(), colA.ID.String()}) {
+	if got := fmt.Sprint(page.Events[5].Data["columns"]); got != fmt.Sprint([]any{colB.ID.String(), colA.ID.String()}) {
 		t.Errorf("column.updated columns = %s; want [B A]", got)
 	}
 }

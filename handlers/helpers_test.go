@@ -786,8 +786,8 @@ func roomFrom(t *testing.T, req string, m map[string]json.RawMessage) roomBody {
 		Version:   requireInt(t, req, "room.version", m["version"]),
 		Role:      requireString(t, req, "room.role", m["role"]),
 	}
-	if r.Role != models.RoleOwner && r.Role != models.RoleMember {
-		t.Errorf("%s: room.role = %q, want owner or member", req, r.Role)
+	if !models.ValidRole(r.Role) {
+		t.Errorf("%s: room.role = %q, want owner, member or viewer", req, r.Role)
 	}
 	if r.Version < 1 {
 		t.Errorf("%s: room.version = %d, want at least 1", req, r.Version)
@@ -815,8 +815,8 @@ func requireMember(t *testing.T, req string, raw []byte) memberBody {
 		Role:     requireString(t, req, "member.role", m["role"]),
 		JoinedAt: requireUTCTime(t, req, "member.joined_at", m["joined_at"]),
 	}
-	if mb.Role != models.RoleOwner && mb.Role != models.RoleMember {
-		t.Errorf("%s: member.role = %q, want owner or member", req, mb.Role)
+	if !models.ValidRole(mb.Role) {
+		t.Errorf("%s: member.role = %q, want owner, member or viewer", req, mb.Role)
 	}
 	return mb
 }
@@ -1062,7 +1062,12 @@ func (e *boardEnv) createRoom(t *testing.T, u boardUser, name string) roomBody {
 
 func (e *boardEnv) addMember(t *testing.T, owner boardUser, roomID uuid.UUID, member boardUser) memberBody {
 	t.Helper()
-	c := apiCall(http.MethodPost, roomPath(roomID)+"/members", owner, jsonObj{"email": member.Email})
+	return e.addMemberAs(t, owner, roomID, member, models.RoleMember)
+}
+
+func (e *boardEnv) addMemberAs(t *testing.T, owner boardUser, roomID uuid.UUID, member boardUser, role string) memberBody {
+	t.Helper()
+	c := apiCall(http.MethodPost, roomPath(roomID)+"/members", owner, jsonObj{"email": member.Email, "role": role})
 	rec := e.send(t, c)
 	requireStatus(t, c, rec, http.StatusCreated)
 	return requireMember(t, c.String(), rec.Body.Bytes())

@@ -25,6 +25,26 @@ type roomRequest struct {
 
 type addMemberRequest struct {
 	Email *string `json:"email"`
+	Role  *string `json:"role"`
+}
+
+type memberRoleRequest struct {
+	Role *string `json:"role"`
+}
+
+// role reads a member's role: one of owner, member, viewer; "" when
+// optional and absent.
+func (p problems) role(field string, value *string, required bool) string {
+	if value == nil {
+		if required {
+			p.add(field, "is required")
+		}
+		return ""
+	}
+	if !models.ValidRole(*value) {
+		p.add(field, "must be owner, member or viewer")
+	}
+	return *value
 }
 
 func createRoom(d boardDeps) gin.HandlerFunc {
@@ -189,11 +209,12 @@ func addMember(d boardDeps) gin.HandlerFunc {
 		}
 		p := problems{}
 		email := p.email("email", req.Email)
+		role := p.role("role", req.Role, false)
 		if err := p.err(); err != nil {
 			writeError(c, d.log, err)
 			return
 		}
-		m, err := d.store.AddMember(c.Request.Context(), me(c), roomID, email)
+		m, err := d.store.AddMember(c.Request.Context(), me(c), roomID, email, role)
 		if err != nil {
 			writeError(c, d.log, err)
 			return
@@ -217,5 +238,31 @@ func removeMember(d boardDeps) gin.HandlerFunc {
 			return
 		}
 		c.Status(http.StatusNoContent)
+	}
+}
+
+func updateMember(d boardDeps) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		ids, ok := pathIDs(c, d.log, "room_id", "user_id")
+		if !ok {
+			return
+		}
+		var req memberRoleRequest
+		if err := decode(c.Request, &req); err != nil {
+			writeError(c, d.log, err)
+			return
+		}
+		p := problems{}
+		role := p.role("role", req.Role, true)
+		if err := p.err(); err != nil {
+			writeError(c, d.log, err)
+			return
+		}
+		m, err := d.store.UpdateMemberRole(c.Request.Context(), me(c), ids[0], ids[1], role)
+		if err != nil {
+			writeError(c, d.log, err)
+			return
+		}
+		c.JSON(http.StatusOK, m.API())
 	}
 }

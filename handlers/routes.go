@@ -154,6 +154,7 @@ func NewRouter(d Deps) (*gin.Engine, error) {
 	signedIn.DELETE("/rooms/:room_id", deleteRoom(bd))
 	signedIn.GET("/rooms/:room_id/members", listMembers(bd))
 	signedIn.POST("/rooms/:room_id/members", addMember(bd))
+	signedIn.PATCH("/rooms/:room_id/members/:user_id", updateMember(bd))
 	signedIn.DELETE("/rooms/:room_id/members/:user_id", removeMember(bd))
 	signedIn.GET("/rooms/:room_id/events", listEvents(bd))
 	sd := socketDeps{boardDeps: bd, authn: authn, hub: d.Hub, origins: d.CORSAllowedOrigins}

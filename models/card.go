@@ -29,18 +29,18 @@ func cardInRoom(tx *gorm.DB, userID, cardID uuid.UUID) (Card, uuid.UUID, error) 
 // lockedCard authorizes a card and locks, in order, its room row, its
 // column row and the card row. It re-reads the card under the locks: a
 // concurrent move may have changed its column or position.
-func lockedCard(tx *gorm.DB, userID, cardID uuid.UUID) (RoomView, Card, map[uuid.UUID]Column, error) {
+func lockedCard(tx *gorm.DB, userID, cardID uuid.UUID, act Action) (RoomView, Card, map[uuid.UUID]Column, error) {
 	_, roomID, err := cardInRoom(tx, userID, cardID)
 	if err != nil {
 		return RoomView{}, Card{}, nil, err
 	}
-	return lockCardIn(tx, userID, roomID, cardID)
+	return lockCardIn(tx, userID, roomID, cardID, act)
 }
 
 // lockCardIn is lockedCard for a card already authorized in roomID (a move
 // has looked it up once already); extraColumns are locked with its column.
-func lockCardIn(tx *gorm.DB, userID, roomID, cardID uuid.UUID, extraColumns ...uuid.UUID) (RoomView, Card, map[uuid.UUID]Column, error) {
-	v, err := memberRoom(tx, userID, roomID, true)
+func lockCardIn(tx *gorm.DB, userID, roomID, cardID uuid.UUID, act Action, extraColumns ...uuid.UUID) (RoomView, Card, map[uuid.UUID]Column, error) {
+	v, err := memberRoom(tx, userID, roomID, act)
 	if err != nil {
 		return RoomView{}, Card{}, nil, err
 	}
@@ -77,7 +77,7 @@ type NewCard struct {
 func (s *Store) CreateCard(ctx context.Context, userID, columnID uuid.UUID, nc NewCard) (Card, error) {
 	var card Card
 	err := s.tx(ctx, func(tx *gorm.DB) error {
-		v, col, err := lockedColumn(tx, userID, columnID)
+		v, col, err := lockedColumn(tx, userID, columnID, ActEdit)
 		if err != nil {
 			return err
 		}
@@ -133,7 +133,7 @@ type CardUpdate struct {
 func (s *Store) UpdateCard(ctx context.Context, userID, cardID uuid.UUID, up CardUpdate) (Card, error) {
 	var card Card
 	err := s.tx(ctx, func(tx *gorm.DB) error {
-		v, c, _, err := lockedCard(tx, userID, cardID)
+		v, c, _, err := lockedCard(tx, userID, cardID, ActEdit)
 		if err != nil {
 			return err
 		}
@@ -182,7 +182,7 @@ func (s *Store) MoveCard(ctx context.Context, userID, cardID, toColumn uuid.UUID
 			return &Error{Code: CodeValidationFailed, Message: "cards move only between columns of one room",
 				Fields: map[string]string{"column_id": "must be a column of the card's room"}}
 		}
-		v, c, cols, err := lockCardIn(tx, userID, roomID, cardID, toColumn)
+		v, c, cols, err := lockCardIn(tx, userID, roomID, cardID, ActEdit, toColumn)
 		if err != nil {
 			return err
 		}
@@ -233,7 +233,7 @@ func (s *Store) MoveCard(ctx context.Context, userID, cardID, toColumn uuid.UUID
 // Errors: CodeNotFound, CodeUnavailable.
 func (s *Store) DeleteCard(ctx context.Context, userID, cardID uuid.UUID) error {
 	return s.tx(ctx, func(tx *gorm.DB) error {
-		v, c, _, err := lockedCard(tx, userID, cardID)
+		v, c, _, err := lockedCard(tx, userID, cardID, ActEdit)
 		if err != nil {
 			return err
 		}

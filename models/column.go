@@ -36,14 +36,14 @@ func lockColumns(tx *gorm.DB, ids ...uuid.UUID) (map[uuid.UUID]Column, error) {
 	return out, nil
 }
 
-// lockedColumn authorizes and locks one column and its room: the room row
-// first, then the column row.
-func lockedColumn(tx *gorm.DB, userID, columnID uuid.UUID) (RoomView, Column, error) {
+// lockedColumn authorizes act on one column and locks it and its room: the
+// room row first, then the column row.
+func lockedColumn(tx *gorm.DB, userID, columnID uuid.UUID, act Action) (RoomView, Column, error) {
 	c, err := columnInRoom(tx, userID, columnID)
 	if err != nil {
 		return RoomView{}, Column{}, err
 	}
-	v, err := memberRoom(tx, userID, c.RoomID, true)
+	v, err := memberRoom(tx, userID, c.RoomID, act)
 	if err != nil {
 		return RoomView{}, Column{}, err
 	}
@@ -65,7 +65,7 @@ func lockedColumn(tx *gorm.DB, userID, columnID uuid.UUID) (RoomView, Column, er
 func (s *Store) CreateColumn(ctx context.Context, userID, roomID uuid.UUID, name string, pos *int) (Column, error) {
 	var c Column
 	err := s.tx(ctx, func(tx *gorm.DB) error {
-		v, err := memberRoom(tx, userID, roomID, true)
+		v, err := memberRoom(tx, userID, roomID, ActEdit)
 		if err != nil {
 			return err
 		}
@@ -98,7 +98,7 @@ type ColumnUpdate struct {
 func (s *Store) UpdateColumn(ctx context.Context, userID, columnID uuid.UUID, up ColumnUpdate) (Column, error) {
 	var c Column
 	err := s.tx(ctx, func(tx *gorm.DB) error {
-		v, col, err := lockedColumn(tx, userID, columnID)
+		v, col, err := lockedColumn(tx, userID, columnID, ActEdit)
 		if err != nil {
 			return err
 		}
@@ -135,7 +135,7 @@ func (s *Store) UpdateColumn(ctx context.Context, userID, columnID uuid.UUID, up
 // Errors: CodeNotFound, CodeUnavailable.
 func (s *Store) DeleteColumn(ctx context.Context, userID, columnID uuid.UUID) error {
 	return s.tx(ctx, func(tx *gorm.DB) error {
-		v, c, err := lockedColumn(tx, userID, columnID)
+		v, c, err := lockedColumn(tx, userID, columnID, ActEdit)
 		if err != nil {
 			return err
 		}

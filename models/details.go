@@ -145,7 +145,7 @@ func labelExists(err error) error {
 func (s *Store) CreateLabel(ctx context.Context, userID, roomID uuid.UUID, nl NewLabel) (Label, error) {
 	var l Label
 	err := s.tx(ctx, func(tx *gorm.DB) error {
-		v, err := memberRoom(tx, userID, roomID, true)
+		v, err := memberRoom(tx, userID, roomID, ActEdit)
 		if err != nil {
 			return err
 		}
@@ -167,7 +167,7 @@ func lockedLabel(tx *gorm.DB, userID, labelID uuid.UUID) (RoomView, Label, error
 	if err != nil {
 		return RoomView{}, Label{}, notFound(err, "label")
 	}
-	v, err := memberRoom(tx, userID, l.RoomID, true)
+	v, err := memberRoom(tx, userID, l.RoomID, ActEdit)
 	if err != nil {
 		return RoomView{}, Label{}, err
 	}
@@ -248,7 +248,7 @@ func cardUpdated(tx *gorm.DB, v *RoomView, actor, cardID uuid.UUID) (Card, error
 func (s *Store) SetCardLabel(ctx context.Context, userID, cardID, labelID uuid.UUID, on bool) (Card, error) {
 	var card Card
 	err := s.tx(ctx, func(tx *gorm.DB) error {
-		v, c, _, err := lockedCard(tx, userID, cardID)
+		v, c, _, err := lockedCard(tx, userID, cardID, ActEdit)
 		if err != nil {
 			return err
 		}
@@ -285,7 +285,7 @@ func (s *Store) SetCardLabel(ctx context.Context, userID, cardID, labelID uuid.U
 func (s *Store) SetCardAssignee(ctx context.Context, userID, cardID, assigneeID uuid.UUID, on bool) (Card, error) {
 	var card Card
 	err := s.tx(ctx, func(tx *gorm.DB) error {
-		v, c, _, err := lockedCard(tx, userID, cardID)
+		v, c, _, err := lockedCard(tx, userID, cardID, ActEdit)
 		if err != nil {
 			return err
 		}
@@ -368,7 +368,7 @@ func lockedComment(tx *gorm.DB, userID, commentID uuid.UUID) (RoomView, Comment,
 	if err != nil {
 		return RoomView{}, Comment{}, notFound(err, "comment")
 	}
-	v, err := memberRoom(tx, userID, row.RoomID, true)
+	v, err := memberRoom(tx, userID, row.RoomID, ActComment)
 	if err != nil {
 		return RoomView{}, Comment{}, err
 	}
@@ -425,7 +425,7 @@ func commentCount(tx *gorm.DB, cardID uuid.UUID, delta int) (int, error) {
 func (s *Store) CreateComment(ctx context.Context, userID, cardID uuid.UUID, body string) (Comment, error) {
 	var cm Comment
 	err := s.tx(ctx, func(tx *gorm.DB) error {
-		v, c, _, err := lockedCard(tx, userID, cardID)
+		v, c, _, err := lockedCard(tx, userID, cardID, ActComment)
 		if err != nil {
 			return err
 		}
@@ -483,7 +483,7 @@ func (s *Store) DeleteComment(ctx context.Context, userID, commentID uuid.UUID) 
 		if err != nil {
 			return err
 		}
-		if c.AuthorID != userID && v.Role != RoleOwner {
+		if c.AuthorID != userID && !Allows(v.Role, ActManage) {
 			return Errorf(CodeForbidden, "only its author or an owner of the room can delete a comment")
 		}
 		if err := tx.Delete(&Comment{ID: c.ID}).Error; err != nil {

@@ -31,6 +31,8 @@ const (
 	// application/json.
 	CodeUnsupportedMediaType Code = "unsupported_media_type"
 	CodeLabelExists          Code = "label_exists"
+	// CodeLastOwner: demoting the last owner of a room.
+	CodeLastOwner Code = "last_owner"
 )
 
 // Error is SyncBoard's one error type: a code, a message safe to show a

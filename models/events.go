@@ -84,7 +84,7 @@ func (s *Store) Events(ctx context.Context, userID, roomID uuid.UUID, since int6
 	)
 	err := s.tx(ctx, func(tx *gorm.DB) error {
 		var err error
-		if v, err = memberRoom(tx, userID, roomID, false); err != nil {
+		if v, err = memberRoom(tx, userID, roomID, ActRead); err != nil {
 			return err
 		}
 		// Creating the room is version 1 and records no event: after 0

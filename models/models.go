@@ -14,10 +14,13 @@ import (
 	"gorm.io/gorm"
 )
 
-// Roles a member can hold in a room. The creator of a room is its owner.
+// Roles a member can hold in a room, highest first. The creator of a room
+// is its first owner; a room always keeps at least one. What each may do is
+// the table in roles.go.
 const (
 	RoleOwner  = "owner"
 	RoleMember = "member"
+	RoleViewer = "viewer"
 )
 
 // LabelColors are the colors a label may have.
@@ -77,7 +80,7 @@ type RoomMember struct {
 	ID       uuid.UUID `gorm:"type:uuid;primaryKey"`
 	RoomID   uuid.UUID `gorm:"type:uuid;not null;uniqueIndex:uq_room_user,priority:1"`
 	UserID   uuid.UUID `gorm:"type:uuid;not null;uniqueIndex:uq_room_user,priority:2;index:idx_room_members_user_id"`
-	Role     string    `gorm:"type:text;not null;check:chk_room_members_role,role IN ('owner', 'member')"`
+	Role     string    `gorm:"type:text;not null;check:chk_room_members_role,role IN ('owner', 'member', 'viewer')"`
 	JoinedAt time.Time `gorm:"type:timestamptz;not null;default:now()"`
 
 	User User `gorm:"foreignKey:UserID"`

@@ -22,33 +22,32 @@ type RoomView struct {
 	Role string
 }
 
-// memberRoom loads a room through the caller's membership: a room the caller
-// is not a member of is the same CodeNotFound as a missing one, in one round
-// trip. With lock, the room row is locked FOR UPDATE: every change to a room
-// takes this lock first (see docs/DESIGN.md, lock order).
-func memberRoom(tx *gorm.DB, userID, roomID uuid.UUID, lock bool) (RoomView, error) {
+// memberRoom loads a room through the caller's membership and checks that
+// the caller's role allows act (roles.go): a room the caller is not a member
+// of is the same CodeNotFound as a missing one, in one round trip, and a
+// role too low is CodeForbidden. Every action but a read locks the room row
+// FOR UPDATE: every change to a room takes this lock first (see
+// docs/DESIGN.md, lock order).
+func memberRoom(tx *gorm.DB, userID, roomID uuid.UUID, act Action) (RoomView, error) {
 	var v RoomView
 	q := tx.Model(&Room{}).Select("rooms.*, room_members.role AS role").
 		Scopes(memberOf(userID, "rooms.id")).
 		Where("rooms.id = ?", roomID)
-	if lock {
-		q = q.Clauses(clause.Locking{Strength: "UPDATE", Table: clause.Table{Name: "rooms"}})
+	if act.locks() {
+		// The membership row is locked too (FOR SHARE): a request that
+		// waited for the room lock must see the role as it is once it has
+		// the lock, not as it was when it started waiting. PostgreSQL
+		// re-reads the newest version of every row a statement locks
+		// (READ COMMITTED), and only of those; a demoted owner's racing
+		// request is therefore judged by its new role.
+		q = q.Clauses(clause.Locking{Strength: "UPDATE", Table: clause.Table{Name: "rooms"},
+			Options: "FOR SHARE OF room_members"})
 	}
 	if err := q.Take(&v).Error; err != nil {
 		return RoomView{}, notFound(err, "room")
 	}
-	return v, nil
-}
-
-// ownerRoom is memberRoom for owner-only actions: a plain member gets
-// CodeForbidden.
-func ownerRoom(tx *gorm.DB, userID, roomID uuid.UUID) (RoomView, error) {
-	v, err := memberRoom(tx, userID, roomID, true)
-	if err != nil {
+	if err := authorize(v.Role, act); err != nil {
 		return RoomView{}, err
-	}
-	if v.Role != RoleOwner {
-		return RoomView{}, Errorf(CodeForbidden, "only the room's owner can do this")
 	}
 	return v, nil
 }
@@ -156,7 +155,7 @@ func (s *Store) Board(ctx context.Context, userID, roomID uuid.UUID) (RoomView, 
 	// snapshot, so the version and the cards in the body agree.
 	err := s.tx(ctx, func(tx *gorm.DB) error {
 		var err error
-		if v, err = memberRoom(tx, userID, roomID, false); err != nil {
+		if v, err = memberRoom(tx, userID, roomID, ActRead); err != nil {
 			return err
 		}
 		room := Room{ID: v.ID}
@@ -192,7 +191,7 @@ func (s *Store) RenameRoom(ctx context.Context, userID, roomID uuid.UUID, name s
 	var v RoomView
 	err := s.tx(ctx, func(tx *gorm.DB) error {
 		var err error
-		if v, err = ownerRoom(tx, userID, roomID); err != nil {
+		if v, err = memberRoom(tx, userID, roomID, ActManage); err != nil {
 			return err
 		}
 		if err := tx.Model(&Room{}).Where("id = ?", roomID).Update("name", name).Error; err != nil {
@@ -210,7 +209,7 @@ func (s *Store) RenameRoom(ctx context.Context, userID, roomID uuid.UUID, name s
 // Errors: CodeNotFound, CodeForbidden, CodeUnavailable.
 func (s *Store) DeleteRoomAs(ctx context.Context, userID, roomID uuid.UUID) error {
 	return s.tx(ctx, func(tx *gorm.DB) error {
-		v, err := ownerRoom(tx, userID, roomID)
+		v, err := memberRoom(tx, userID, roomID, ActManage)
 		if err != nil {
 			return err
 		}
@@ -228,7 +227,7 @@ func (s *Store) DeleteRoomAs(ctx context.Context, userID, roomID uuid.UUID) erro
 // Errors: CodeNotFound, CodeUnavailable.
 func (s *Store) Members(ctx context.Context, userID, roomID uuid.UUID) ([]RoomMember, error) {
 	db := s.db.WithContext(ctx)
-	if _, err := memberRoom(db, userID, roomID, false); err != nil {
+	if _, err := memberRoom(db, userID, roomID, ActRead); err != nil {
 		return nil, Classify(err)
 	}
 	var ms []RoomMember
@@ -238,25 +237,29 @@ func (s *Store) Members(ctx context.Context, userID, roomID uuid.UUID) ([]RoomMe
 	return ms, nil
 }
 
-// AddMember adds the user with email to a room as a member. Owner only.
+// AddMember adds the user with email to a room with role (RoleMember when
+// empty). Owners only.
 //
 // Errors: CodeNotFound (room, or no user with that email), CodeForbidden,
 // CodeAlreadyMember, CodeUnavailable.
-func (s *Store) AddMember(ctx context.Context, userID, roomID uuid.UUID, email string) (RoomMember, error) {
+func (s *Store) AddMember(ctx context.Context, userID, roomID uuid.UUID, email, role string) (RoomMember, error) {
+	if role == "" {
+		role = RoleMember
+	}
 	var m RoomMember
 	err := s.tx(ctx, func(tx *gorm.DB) error {
-		v, err := ownerRoom(tx, userID, roomID)
+		v, err := memberRoom(tx, userID, roomID, ActManage)
 		if err != nil {
 			return err
 		}
 		var u User
 		if err := tx.Where("lower(email) = lower(?)", email).Take(&u).Error; err != nil {
 			if errors.Is(err, gorm.ErrRecordNotFound) {
-				return Errorf(CodeNotFound, "no user has this email")
+				return Errorf(CodeNotFound, "no SyncBoard account uses that email; send an invitation link instead")
 			}
 			return fmt.Errorf("find user: %w", err)
 		}
-		m = RoomMember{RoomID: roomID, UserID: u.ID, Role: RoleMember, JoinedAt: tx.NowFunc(), User: u}
+		m = RoomMember{RoomID: roomID, UserID: u.ID, Role: role, JoinedAt: tx.NowFunc(), User: u}
 		if err := tx.Omit("User").Create(&m).Error; err != nil {
 			if errors.Is(err, gorm.ErrDuplicatedKey) {
 				return Errorf(CodeAlreadyMember, "this user is already a member of the room")
@@ -268,29 +271,100 @@ func (s *Store) AddMember(ctx context.Context, userID, roomID uuid.UUID, email s
 	return m, err
 }
 
-// RemoveMember removes memberID from a room. The owner removes members; a
-// member removes itself (leaves); the owner cannot leave.
+// lockedMember reads memberID's membership of the room (with the user),
+// under the room lock the caller already holds.
+func lockedMember(tx *gorm.DB, roomID, memberID uuid.UUID) (RoomMember, error) {
+	var m RoomMember
+	err := tx.Preload("User").Where("room_id = ? AND user_id = ?", roomID, memberID).Take(&m).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return RoomMember{}, Errorf(CodeNotFound, "this user is not a member of the room")
+	}
+	if err != nil {
+		return RoomMember{}, fmt.Errorf("find member: %w", err)
+	}
+	return m, nil
+}
+
+// otherOwners counts the room's owners other than userID. Callers hold the
+// room lock, which every change of membership takes, so the count cannot
+// change before they commit: two owners demoting each other at once cannot
+// leave the room with none.
+func otherOwners(tx *gorm.DB, roomID, userID uuid.UUID) (int64, error) {
+	var n int64
+	err := tx.Model(&RoomMember{}).Where("room_id = ? AND role = ? AND user_id <> ?", roomID, RoleOwner, userID).Count(&n).Error
+	if err != nil {
+		return 0, fmt.Errorf("count owners: %w", err)
+	}
+	return n, nil
+}
+
+// UpdateMemberRole gives memberID the role. Owners only; demoting the last
+// owner (oneself included) is CodeLastOwner. Setting the role a member
+// already has is a change like any other (a new version and event).
+//
+// Errors: CodeNotFound (room, or memberID not a member), CodeForbidden,
+// CodeLastOwner, CodeUnavailable.
+func (s *Store) UpdateMemberRole(ctx context.Context, userID, roomID, memberID uuid.UUID, role string) (RoomMember, error) {
+	var m RoomMember
+	err := s.tx(ctx, func(tx *gorm.DB) error {
+		v, err := memberRoom(tx, userID, roomID, ActManage)
+		if err != nil {
+			return err
+		}
+		if m, err = lockedMember(tx, roomID, memberID); err != nil {
+			return err
+		}
+		if m.Role == RoleOwner && role != RoleOwner {
+			n, err := otherOwners(tx, roomID, memberID)
+			if err != nil {
+				return err
+			}
+			if n == 0 {
+				return Errorf(CodeLastOwner, "a room needs an owner: make another member an owner first")
+			}
+		}
+		if err := tx.Model(&RoomMember{}).Where("id = ?", m.ID).Update("role", role).Error; err != nil {
+			return fmt.Errorf("update role: %w", err)
+		}
+		m.Role = role
+		if memberID == userID {
+			v.Role = role
+		}
+		return change(tx, &v, userID, api.EventMemberUpdated, api.MemberAddedData{Member: m.API()})
+	})
+	return m, err
+}
+
+// RemoveMember removes memberID from a room. Owners remove anyone; anyone
+// removes itself (leaves); the last owner cannot leave.
 //
 // Errors: CodeNotFound (room, or memberID not a member), CodeForbidden,
 // CodeOwnerCannotLeave, CodeUnavailable.
 func (s *Store) RemoveMember(ctx context.Context, userID, roomID, memberID uuid.UUID) error {
 	return s.tx(ctx, func(tx *gorm.DB) error {
-		v, err := memberRoom(tx, userID, roomID, true)
+		act := ActManage
+		if memberID == userID {
+			act = ActLeave
+		}
+		v, err := memberRoom(tx, userID, roomID, act)
 		if err != nil {
 			return err
 		}
-		switch {
-		case memberID == userID && v.Role == RoleOwner:
-			return Errorf(CodeOwnerCannotLeave, "the owner cannot leave the room; delete it instead")
-		case memberID != userID && v.Role != RoleOwner:
-			return Errorf(CodeForbidden, "only the room's owner can remove other members")
+		m, err := lockedMember(tx, roomID, memberID)
+		if err != nil {
+			return err
 		}
-		res := tx.Where("room_id = ? AND user_id = ?", roomID, memberID).Delete(&RoomMember{})
-		if res.Error != nil {
-			return fmt.Errorf("remove member: %w", res.Error)
+		if m.Role == RoleOwner {
+			n, err := otherOwners(tx, roomID, memberID)
+			if err != nil {
+				return err
+			}
+			if n == 0 {
+				return Errorf(CodeOwnerCannotLeave, "the last owner cannot leave the room; make another member an owner, or delete the room")
+			}
 		}
-		if res.RowsAffected == 0 {
-			return Errorf(CodeNotFound, "this user is not a member of the room")
+		if err := tx.Delete(&RoomMember{}, "id = ?", m.ID).Error; err != nil {
+			return fmt.Errorf("remove member: %w", err)
 		}
 		// Whoever leaves a room leaves its cards, in the same transaction.
 		cards, err := unassignFromRoom(tx, memberID, roomID)

@@ -25,7 +25,7 @@ const TicketTTL = 30 * time.Second
 // CodeUnavailable.
 func (s *Store) CreateTicket(ctx context.Context, userID, sessionID, roomID uuid.UUID) (ticket string, expiresAt time.Time, err error) {
 	db := s.db.WithContext(ctx)
-	if _, err := memberRoom(db, userID, roomID, false); err != nil {
+	if _, err := memberRoom(db, userID, roomID, ActRead); err != nil {
 		return "", time.Time{}, Classify(err)
 	}
 	raw := make([]byte, 32)
@@ -77,7 +77,7 @@ func (s *Store) StillAllowed(ctx context.Context, userID, sessionID, roomID uuid
 	if err != nil {
 		return false, err
 	}
-	_, err = memberRoom(s.db.WithContext(ctx), userID, roomID, false)
+	_, err = memberRoom(s.db.WithContext(ctx), userID, roomID, ActRead)
 	if ErrorCode(err) == CodeNotFound {
 		return false, nil
 	}
