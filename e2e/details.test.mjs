@@ -69,7 +69,8 @@ describe('card details in the web client, with two people', () => {
     await panel.getByLabel('Color of the new label').selectOption('red');
     await panel.getByRole('button', { name: 'Add label' }).click();
     await panel.getByLabel('Name of the label Bug').waitFor();
-    assert.equal(await focused(page), 'input New label name', 'the focus stays to add another');
+    // The label's event may draw its row before the answer comes back.
+    await waitFor(async () => await focused(page) === 'input New label name', TIMEOUT, 'the focus to stay, to add another');
     await panel.getByLabel('New label name').fill('bug');
     await panel.getByRole('button', { name: 'Add label' }).click();
     await panel.getByRole('alert').filter({ hasText: 'already has a label of that name' }).waitFor();
