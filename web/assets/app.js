@@ -6,11 +6,14 @@ import { Session, deviceName, timeAgo } from './session.js';
 import { announce, confirmAction, h, openDialog, replace, toast } from './dom.js';
 import { LiveRoom } from './live.js';
 import { BoardView } from './boardview.js';
-import { BoardController } from './boardcontroller.js';
+import { BoardController, roleWords } from './boardcontroller.js';
 import { changes, fieldsOf, followCard } from './follow.js';
 import { CommentsPart, DetailsPart } from './carddialog.js';
-import { initials } from './details.js';
+import { formatDue, initials } from './details.js';
+import { ArchivePanel } from './archivepanel.js';
 import { LabelPanel } from './labelpanel.js';
+import { MemberPanel } from './memberpanel.js';
+import { SearchBox } from './searchbox.js';
 import * as S from './state.js';
 
 const session = new Session();
@@ -18,7 +21,8 @@ const api = new Api(session);
 const main = document.getElementById('main');
 const crumbs = document.getElementById('crumbs');
 const conn = document.getElementById('conn');
-let current = null; // the view on screen: {stop(), and a board's roomID and show(cardID)}
+const searchBox = new SearchBox(document.getElementById('search'), api);
+let current = null; // the view on screen: {stop(), and a board's roomID and show(route)}
 let shownUserID = null; // whose page is on screen
 
 // The server ended this page's session (signed out elsewhere, the
@@ -35,15 +39,25 @@ session.onChange = () => {
   if (session.user && shownUserID !== null && session.user.id !== shownUserID) route();
 };
 
-// Routes: #/ (the boards), #/rooms/<id> (a board) and
-// #/rooms/<id>/cards/<card id> (a board with that card's dialog open).
+// Routes: #/ (the boards), #/rooms/<id> (a board),
+// #/rooms/<id>/cards/<card id> (a board with that card's dialog open) and
+// #/rooms/<id>/archive[/<card id>] (a board with its archive open, at
+// that card).
 const UUID = '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}';
-const BOARD_ROUTE = new RegExp(`^#/rooms/(${UUID})(?:/cards/(${UUID}))?$`, 'i');
+const BOARD_ROUTE = new RegExp(`^#/rooms/(${UUID})(?:/cards/(${UUID})|/(archive)(?:/(${UUID}))?)?$`, 'i');
 
 function parseRoute(hash) {
   const m = hash.match(BOARD_ROUTE);
-  return m ? { roomID: m[1].toLowerCase(), cardID: m[2]?.toLowerCase() ?? null } : null;
+  return m ? {
+    roomID: m[1].toLowerCase(),
+    cardID: m[2]?.toLowerCase() ?? null,
+    archive: Boolean(m[3]),
+    archiveCardID: m[4]?.toLowerCase() ?? null,
+  } : null;
 }
+
+// #/invite/<token>: an invitation link, open signed in or not.
+const INVITE_ROUTE = /^#\/invite\/([A-Za-z0-9_~.-]+)$/;
 
 const boardHash = (roomID) => `#/rooms/${roomID}`;
 const cardHash = (roomID, cardID) => `#/rooms/${roomID}/cards/${cardID}`;
@@ -56,19 +70,24 @@ function route() {
   showAccount();
   main.replaceChildren();
   shownUserID = session.user?.id ?? null;
+  const invite = window.location.hash.match(INVITE_ROUTE);
+  if (invite) {
+    current = inviteView(invite[1]);
+    return;
+  }
   if (!session.signedIn) {
     current = authView();
     return;
   }
   const r = parseRoute(window.location.hash);
-  current = r ? boardView(r.roomID, r.cardID) : roomsView();
+  current = r ? boardView(r.roomID, r) : roomsView();
 }
 
 // onHashChange routes, except between a board and one of its cards: the
 // board stays and only the card's dialog opens or closes.
 function onHashChange() {
   const r = parseRoute(window.location.hash);
-  if (r && current?.roomID === r.roomID && session.user?.id === shownUserID) current.show(r.cardID);
+  if (r && current?.roomID === r.roomID && session.user?.id === shownUserID) current.show(r);
   else route();
 }
 
@@ -106,6 +125,7 @@ async function signOut(everywhere = false) {
 function showAccount() {
   const box = document.getElementById('account');
   box.hidden = !session.signedIn;
+  searchBox.show(session.signedIn);
   if (!session.signedIn) return;
   const name = document.getElementById('account-name');
   name.textContent = session.user.display_name;
@@ -141,8 +161,23 @@ const PASSWORD_HINT = 'At least 8 characters.';
 function authView() {
   document.title = 'Sign in · SyncBoard';
   setCrumbs();
-  let mode = 'login';
-  const title = h('h1', {});
+  const auth = authForm({ onSignedIn: () => route() });
+  main.append(h('section', { class: 'auth' },
+    h('div', { class: 'auth-intro' },
+      h('p', { class: 'eyebrow', text: 'Real-time Kanban' }),
+      h('p', { class: 'lede', text: 'Boards your whole team edits at once. Every move shows up on everyone’s screen as it happens.' })),
+    auth.form));
+  auth.email.focus();
+  return { stop() {} };
+}
+
+// authForm is the form that signs in or creates an account (mode "login"
+// or "register" first; a link switches). onSignedIn runs once the server
+// took it and the session holds the new token; titles names the form in
+// each mode. The sign-in view and the invitation page both use it.
+function authForm({ mode: first = 'login', onSignedIn, titles = { login: 'Sign in to SyncBoard', register: 'Create your SyncBoard account' }, headingLevel = 'h1' }) {
+  let mode = first;
+  const title = h(headingLevel, {});
   const email = h('input', { name: 'email', type: 'email', autocomplete: 'email', required: true, maxlength: 254 });
   const password = h('input', { name: 'password', type: 'password', autocomplete: 'current-password', required: true, minlength: 8, 'aria-describedby': 'password-hint' });
   const passwordHint = h('span', { class: 'field-hint', id: 'password-hint', text: PASSWORD_HINT });
@@ -161,7 +196,7 @@ function authView() {
   const setMode = (m) => {
     mode = m;
     const login = mode === 'login';
-    title.textContent = login ? 'Sign in to SyncBoard' : 'Create your SyncBoard account';
+    title.textContent = login ? titles.login : titles.register;
     submit.textContent = login ? 'Sign in' : 'Create account';
     switchText.textContent = login ? 'New here?' : 'Already have an account?';
     switcher.textContent = login ? 'Create an account' : 'Sign in';
@@ -188,21 +223,128 @@ function authView() {
     submit.disabled = true;
     try {
       await api.post(mode === 'login' ? '/api/auth/login' : '/api/auth/register', body, { signIn: true });
-      route();
     } catch (err) {
       showProblems(form, error, err);
+      return;
     } finally {
       submit.disabled = false;
     }
+    await onSignedIn();
   });
-  setMode('login');
-  main.append(h('section', { class: 'auth' },
-    h('div', { class: 'auth-intro' },
-      h('p', { class: 'eyebrow', text: 'Real-time Kanban' }),
-      h('p', { class: 'lede', text: 'Boards your whole team edits at once. Every move shows up on everyone’s screen as it happens.' })),
-    form));
-  email.focus();
-  return { stop() {} };
+  setMode(first);
+  return { form, email };
+}
+
+// ---- an invitation ------------------------------------------------------
+
+const ROLE_MEANS = {
+  member: 'Members change its columns, cards and labels.',
+  viewer: 'Viewers read it and comment on its cards.',
+  owner: 'Owners manage the board and its people.',
+};
+
+// inviteView is the page of an invitation link: the board's name, who
+// invited and with what role. Signed in, Join board accepts it; signed
+// out, the page has the forms to create an account or sign in, and joins
+// as soon as one works. Either way the board opens after, live. A link
+// that no longer works says why (the server's words) and leads on.
+function inviteView(token) {
+  document.title = 'Invitation · SyncBoard';
+  setCrumbs(h('a', { href: '#/', text: 'Boards' }), h('span', { text: 'Invitation' }));
+  let stopped = false;
+  const heading = h('h1', { tabindex: '-1', text: 'Invitation' });
+  const status = h('p', { class: 'invite-status', role: 'status', text: 'Loading the invitation…' });
+  const intro = h('div', { class: 'invite-intro' }, heading, status);
+  const box = h('section', { class: 'invite-page', 'aria-busy': 'true' }, intro);
+  main.append(box);
+  settleFocus(heading);
+  const path = `/api/invites/by-token/${encodeURIComponent(token)}`;
+
+  const dead = (err) => {
+    heading.textContent = 'This invitation link does not work';
+    box.classList.add('invite-dead');
+    box.classList.remove('invite-page-auth');
+    status.textContent = err instanceof ApiError && err.status === 404 ? describe(err) : `The invitation could not be loaded. ${describe(err)}`;
+    intro.append(h('p', {}, h('a', { href: '#/', text: session.signedIn ? 'Go to your boards' : 'Go to SyncBoard' })));
+    box.setAttribute('aria-busy', 'false');
+  };
+
+  // join accepts the invitation as the signed-in user and opens the board
+  // (its socket live from the start); it says whether it did.
+  const join = async (room, errorBox) => {
+    try {
+      await api.post(`${path}/accept`);
+    } catch (err) {
+      if (stopped) return false;
+      if (err instanceof ApiError && err.status === 404) {
+        replace(box, intro);
+        for (const el of [...intro.children].slice(2)) el.remove();
+        dead(err);
+        heading.focus();
+        return false;
+      }
+      errorBox.textContent = `Could not join the board. ${describe(err)}`;
+      errorBox.hidden = false;
+      return false;
+    }
+    toast(`You joined “${room.name}”.`);
+    go(boardHash(room.id));
+    return true;
+  };
+
+  (async () => {
+    let invite;
+    try {
+      invite = await api.get(path);
+    } catch (err) {
+      if (!stopped) dead(err);
+      return;
+    }
+    if (stopped) return;
+    const { room, inviter, role } = invite;
+    document.title = `Join ${room.name} · SyncBoard`;
+    heading.textContent = `Join “${room.name}”`;
+    status.textContent = '';
+    intro.append(
+      h('p', { class: 'invite-lede' }, h('strong', { text: inviter.display_name }), ` (${inviter.email}) invited you to this board as ${roleWords(role)}. ${ROLE_MEANS[role] ?? ''}`),
+      h('p', { class: 'field-hint', text: `The invitation is open until ${formatDue(invite.expires_at)}.` }));
+    box.setAttribute('aria-busy', 'false');
+    if (session.signedIn) {
+      const error = h('p', { class: 'form-error', role: 'alert', hidden: true });
+      const button = h('button', { type: 'button', class: 'btn btn-primary', text: 'Join board' });
+      button.addEventListener('click', async () => {
+        button.disabled = true;
+        await join(room, error);
+        button.disabled = false;
+      });
+      intro.append(
+        h('p', {}, `You are signed in as ${session.user.display_name} (${session.user.email}).`),
+        error,
+        h('div', { class: 'invite-actions' }, button,
+          h('button', { type: 'button', class: 'btn btn-quiet', text: 'Use another account', onclick: () => signOut() })));
+      button.focus();
+    } else {
+      const error = h('p', { class: 'form-error', role: 'alert', hidden: true });
+      const auth = authForm({
+        mode: 'register',
+        headingLevel: 'h2',
+        titles: { register: 'Create your account to join', login: 'Sign in to join' },
+        // Signed in but not joined (the server could not be reached, say):
+        // the page shows itself again, signed in, with Join board.
+        onSignedIn: async () => {
+          if (!await join(room, error) && !stopped && !box.classList.contains('invite-dead')) {
+            const message = error.hidden ? null : error.textContent;
+            route();
+            if (message) toast(message, 'error');
+          }
+        },
+      });
+      auth.form.querySelector('.auth-switch').before(error);
+      box.append(auth.form);
+      box.classList.add('invite-page-auth');
+    }
+  })();
+  return { stop() { stopped = true; } };
 }
 
 // ---- the boards list ----------------------------------------------------
@@ -273,35 +415,44 @@ function roomsView() {
 
 // ---- a board ------------------------------------------------------------
 
+const EDIT_HELP = 'Arrow keys go from card to card. Space picks a card up, the arrow keys move it, Space drops it, Escape puts it back. Enter opens a card.';
+const VIEW_HELP = 'View only. Arrow keys go from card to card. Enter opens a card, to read it and comment.';
+
 // boardView builds the board page and wires it to a BoardController, which
 // holds the board's state and decides; this function only draws and asks.
-// openCardID (a card's link) opens that card's dialog once the board shows.
-function boardView(roomID, openCardID = null) {
+// want (the route) may name a card whose dialog opens once the board
+// shows, or ask for the archive, at a card.
+function boardView(roomID, want = null) {
   const me = session.user;
-  let membersOpen = false;
-  let labelsOpen = false;
+  let openPanel = null; // the side panel open: 'members', 'labels', 'archive' or null
   let drawn = false; // the board has been drawn once
-  let wantedCard = openCardID; // a card to open once it is
+  let shownEdit = null; // whether the page was last drawn for editing
+  let wantedCard = want?.cardID ?? null; // a card to open once it is
+  let wantedArchive = want?.archive ? { cardID: want.archiveCardID } : null; // the archive, once drawn
   let cardDialog = null; // the open card dialog: {cardID, follow(board), close()}
 
   const name = h('h1', { class: 'board-name', tabindex: '-1' });
   const role = h('span', { class: 'badge' });
+  // A viewer's page says so next to the name, seen and heard.
+  const viewOnly = h('span', { class: 'badge badge-view-only', id: 'view-only', hidden: true },
+    'View only', h('span', { class: 'sr-only', text: ': you can read this board and comment on its cards, but not change it' }));
   const membersBtn = h('button', { type: 'button', class: 'btn btn-quiet', 'aria-expanded': 'false', 'aria-controls': 'members-panel' });
   const labelsBtn = h('button', { type: 'button', class: 'btn btn-quiet', text: 'Labels', 'aria-expanded': 'false', 'aria-controls': 'labels-panel' });
+  const archiveBtn = h('button', { type: 'button', class: 'btn btn-quiet', text: 'Archive', 'aria-expanded': 'false', 'aria-controls': 'archive-panel' });
   const renameBtn = h('button', { type: 'button', class: 'btn btn-quiet', text: 'Rename' });
   const deleteBtn = h('button', { type: 'button', class: 'btn btn-danger-quiet', text: 'Delete board' });
   const boardRoot = h('div', { class: 'board' });
-  const panel = h('aside', { class: 'members-panel', id: 'members-panel', hidden: true, 'aria-label': 'Members' });
   const crumbName = h('span', {});
   // The pill in the top bar announces the status; this says what it means
   // for the board, where it cannot be missed.
   const offline = h('p', { class: 'offline-banner', hidden: true, text: 'Offline: this board may be out of date, and changes made now may not be saved. Reconnecting…' });
+  const help = h('p', { class: 'sr-only', id: 'board-help' });
   const page = h('section', { class: 'board-page', 'aria-busy': 'true' },
-    h('div', { class: 'board-head' }, name, role, h('span', { class: 'spacer' }),
-      h('div', { class: 'board-actions' }, membersBtn, labelsBtn, renameBtn, deleteBtn)),
+    h('div', { class: 'board-head' }, name, role, viewOnly, h('span', { class: 'spacer' }),
+      h('div', { class: 'board-actions' }, membersBtn, labelsBtn, archiveBtn, renameBtn, deleteBtn)),
     offline,
-    h('p', { class: 'sr-only', id: 'board-help', text: 'Arrow keys go from card to card. Space picks a card up, the arrow keys move it, Space drops it, Escape puts it back. Enter opens a card.' }),
-    h('div', { class: 'board-body' }, boardRoot, panel));
+    help,
+    h('div', { class: 'board-body' }, boardRoot));
   main.append(page);
   setCrumbs(h('a', { href: '#/', text: 'Boards' }), crumbName);
 
@@ -324,6 +475,12 @@ function boardView(roomID, openCardID = null) {
       announce,
       flash,
       comment: (event) => cardDialog?.comment(event),
+      archive: (event) => {
+        // Applied before the board is drawn: an open dialog of the card
+        // then says it was archived, not deleted.
+        if (event.type === 'card.archived' && cardDialog?.cardID === event.data?.card?.id) cardDialog.archived = true;
+        if (openPanel === 'archive') archivePanel.load();
+      },
       loadFailed: (err) => replace(boardRoot,
         h('p', { class: 'notice', text: `The board could not be loaded. ${describe(err)}` }),
         h('button', { type: 'button', class: 'btn btn-primary', text: 'Try again', onclick: () => route() })),
@@ -336,6 +493,7 @@ function boardView(roomID, openCardID = null) {
     addCard: (columnID, title) => board.addCard(columnID, title),
     renameColumn,
     moveColumn: (id, delta) => board.moveColumn(id, delta),
+    archiveColumn,
     deleteColumn,
     addColumn: (columnName) => board.addColumn(columnName),
     lift: (cardID) => board.liftCard(cardID),
@@ -355,17 +513,31 @@ function boardView(roomID, openCardID = null) {
     crumbName.textContent = b.name;
     role.textContent = b.role;
     role.className = `badge badge-${b.role}`;
-    const owner = b.role === 'owner';
-    renameBtn.hidden = !owner;
-    deleteBtn.hidden = !owner;
+    // What this page offers follows the role, which may change live.
+    const can = board.can;
+    viewOnly.hidden = !can.viewOnly;
+    renameBtn.hidden = !can.manage;
+    deleteBtn.hidden = !can.manage;
+    labelsBtn.hidden = !can.edit;
+    if (openPanel === 'labels' && !can.edit) setPanel('labels', false);
+    help.textContent = can.edit ? EDIT_HELP : VIEW_HELP;
+    // A control that held the focus may be gone with the role.
+    if (drawn && can.edit !== shownEdit) setTimeout(() => settleFocus(name));
+    shownEdit = can.edit;
     membersBtn.textContent = `Members (${b.members.length})`;
-    view.render(b, liftedID);
-    if (membersOpen) renderMembers(b);
-    if (labelsOpen) labelPanel.render(b);
+    view.render(b, liftedID, can.edit);
+    if (openPanel === 'members') memberPanel.render(b);
+    if (openPanel === 'labels') labelPanel.render(b);
+    if (openPanel === 'archive') archivePanel.render();
     cardDialog?.follow(b);
     if (!drawn) {
       drawn = true;
-      if (!wantedCard) settleFocus(name);
+      if (!wantedCard && !wantedArchive) settleFocus(name);
+    }
+    if (wantedArchive) {
+      const w = wantedArchive;
+      wantedArchive = null;
+      setTimeout(() => showArchive(w.cardID));
     }
     if (wantedCard) {
       const id = wantedCard;
@@ -383,20 +555,35 @@ function boardView(roomID, openCardID = null) {
   }
 
   // show follows the URL within this board: a card's link opens its
-  // dialog, the board's own closes it.
-  function show(cardID) {
+  // dialog, the board's own closes it, the archive's opens the archive.
+  function show(r) {
     if (!drawn) {
-      wantedCard = cardID;
+      wantedCard = r.cardID;
+      wantedArchive = r.archive ? { cardID: r.archiveCardID } : null;
       return;
     }
+    if (r.archive) {
+      cardDialog?.close();
+      showArchive(r.archiveCardID);
+      return;
+    }
+    const cardID = r.cardID;
     if (cardID === (cardDialog?.cardID ?? null)) return;
     cardDialog?.close();
     if (cardID) openLinked(cardID);
   }
 
+  // showArchive opens the archive panel (at a card, from a search hit);
+  // the URL goes back to the board's, so the same link works again.
+  function showArchive(cardID) {
+    if (window.location.hash !== boardHash(roomID)) history.replaceState(null, '', boardHash(roomID));
+    setPanel('archive', true, cardID);
+  }
+
   function openLinked(cardID) {
     if (board.card(cardID)) {
       openCard(cardID);
+      flash(cardID);
       return;
     }
     toast('That card is not on this board any more.', 'error');
@@ -447,6 +634,22 @@ function boardView(roomID, openCardID = null) {
       h('label', { for: 'card-link', text: 'Link to this card' }),
       h('div', { class: 'card-link-row' }, link, copy), copied);
 
+    const viewNote = h('p', { class: 'field-hint view-note', hidden: true, text: 'View only: you can read this card and comment on it, but not change it.' });
+    // rights shows the dialog for what the user may do now: a viewer's
+    // fields are read-only, with no Save, Archive or Delete; the comment
+    // box stays. It follows a role changed live.
+    const rights = () => {
+      if (!parts || gone) return;
+      const ro = !board.can.edit;
+      parts.inputs.title.readOnly = ro;
+      parts.inputs.description.readOnly = ro;
+      parts.submit.hidden = ro;
+      parts.extra.delete.hidden = ro;
+      parts.extra.archive.hidden = ro;
+      parts.cancel.textContent = ro ? 'Close' : 'Cancel';
+      viewNote.hidden = !ro;
+      details.setReadOnly(ro);
+    };
     const say = (text) => { notice.textContent = text; };
     const words = { title: 'title', description: 'description', due: 'due date', done: 'done mark' };
     const fieldNames = (fields) => fields.map((f) => words[f]).join(' and ');
@@ -456,10 +659,13 @@ function boardView(roomID, openCardID = null) {
       gone = true;
       details.markGone();
       comments.markGone();
-      goneNote.textContent = 'Someone deleted this card. What you typed is still here to copy, but it can no longer be saved.';
+      goneNote.textContent = cardDialog?.archived
+        ? 'Someone archived this card. What you typed is still here to copy; Archive, above the board, restores the card.'
+        : 'Someone deleted this card. What you typed is still here to copy, but it can no longer be saved.';
       notice.textContent = '';
       parts.submit.hidden = true;
       parts.extra.delete.hidden = true;
+      parts.extra.archive.hidden = true;
       copy.disabled = true;
       parts.cancel.textContent = 'Close';
     };
@@ -480,6 +686,7 @@ function boardView(roomID, openCardID = null) {
         }
         details.follow(b, now.card);
         comments.follow(now.card);
+        rights();
         if (d.base.title !== base.title) parts.heading.textContent = d.base.title;
         const followed = Object.keys(d.set);
         for (const f of d.conflicts) conflicts.add(f);
@@ -512,13 +719,13 @@ function boardView(roomID, openCardID = null) {
           { name: 'title', label: 'Title', value: found.card.title, required: true, maxlength: 200 },
           { name: 'description', label: 'Description', value: found.card.description, multiline: true, maxlength: 10000 },
         ],
-        content: [...details.nodes, linkRow, notice, goneNote],
+        content: [viewNote, ...details.nodes, linkRow, notice, goneNote],
         after: [comments.node],
         wide: true,
-        extra: [{ label: 'Delete card', danger: true, value: 'delete' }],
-        onOpen: (p) => { parts = p; },
+        extra: [{ label: 'Archive card', value: 'archive' }, { label: 'Delete card', danger: true, value: 'delete' }],
+        onOpen: (p) => { parts = p; rights(); },
         onSubmit: async (values) => {
-          if (gone) return false;
+          if (gone || !board.can.edit) return false;
           const now = board.card(cardID);
           if (!now) {
             markGone();
@@ -533,7 +740,11 @@ function boardView(roomID, openCardID = null) {
       if (window.location.hash === hash) history.replaceState(null, '', boardHash(roomID));
     }
     try {
-      if (r?.action === 'delete') {
+      if (r?.action === 'archive' && board.can.edit) {
+        const title = board.card(cardID)?.card.title ?? base.title;
+        if (await board.archiveCard(cardID)) toast(`“${title}” is archived. Archive, above the board, restores it.`);
+      }
+      if (r?.action === 'delete' && board.can.edit) {
         const title = board.card(cardID)?.card.title ?? base.title;
         if (!await confirmAction('Delete this card?', `“${title}” will be deleted for everyone.`, 'Delete card')) return;
         await board.deleteCard(cardID);
@@ -550,6 +761,18 @@ function boardView(roomID, openCardID = null) {
     const r = await openDialog({ title: 'Rename column', fields: [{ name: 'name', label: 'Name', value: col.name, required: true, maxlength: 200 }] });
     if (r?.action !== 'submit') return;
     await board.renameColumn(id, r.values.name);
+  }
+
+  async function archiveColumn(id) {
+    const col = board.column(id);
+    if (!col) return;
+    const cols = board.confirmed.columns;
+    const at = cols.indexOf(col);
+    const next = cols[at + 1] ?? cols[at - 1] ?? null; // takes the focus after
+    if (!await board.archiveColumn(id)) return;
+    toast(`The column “${col.name}” is archived, with its cards. Archive, above the board, restores it.`);
+    if (next && board.column(next.id)) view.focusColumn(next.id);
+    else settleFocus(name);
   }
 
   async function deleteColumn(id) {
@@ -574,100 +797,51 @@ function boardView(roomID, openCardID = null) {
     if (ok) await board.deleteBoard();
   });
 
-  // ---- members ----
+  // ---- the side panels: members, labels, the archive ----
 
-  // setMembers opens or closes the panel. Closed from inside (its close
-  // button, Escape), the focus goes back to the button that opened it.
-  // One panel at a time: opening it closes the labels.
-  function setMembers(open) {
-    const inside = panel.contains(document.activeElement);
-    if (open && labelsOpen) setLabels(false);
-    membersOpen = open;
-    panel.hidden = !open;
-    membersBtn.setAttribute('aria-expanded', String(open));
+  const memberPanel = new MemberPanel({ board, close: () => setPanel('members', false) });
+  const labelPanel = new LabelPanel({ board, close: () => setPanel('labels', false) });
+  const archivePanel = new ArchivePanel({ board, close: () => setPanel('archive', false) });
+  boardRoot.after(memberPanel.node, labelPanel.node, archivePanel.node);
+  const panels = {
+    members: {
+      node: memberPanel.node, button: membersBtn,
+      open: () => { memberPanel.open(); memberPanel.focusFirst(); },
+      close: () => memberPanel.close(),
+    },
+    labels: {
+      node: labelPanel.node, button: labelsBtn,
+      open: () => { labelPanel.render(board.shown()); labelPanel.focusFirst(); },
+      close: () => {},
+    },
+    archive: {
+      node: archivePanel.node, button: archiveBtn,
+      open: (cardID) => { archivePanel.open(cardID); if (!cardID) archivePanel.focusFirst(); },
+      close: () => {},
+    },
+  };
+
+  // setPanel opens or closes a side panel; one is open at a time. Closed
+  // from inside (its close button, Escape), the focus goes back to the
+  // button that opened it. arg goes to the panel's open (the archive's
+  // card to show).
+  function setPanel(which, open, arg) {
+    const p = panels[which];
+    if (open && openPanel && openPanel !== which) setPanel(openPanel, false);
+    if (!open && openPanel !== which) return;
+    const inside = p.node.contains(document.activeElement);
+    openPanel = open ? which : null;
+    p.node.hidden = !open;
+    p.button.setAttribute('aria-expanded', String(open));
     if (open) {
-      renderMembers(board.shown());
-      (memberForm.hidden ? closePanel : memberEmail).focus();
-    } else if (inside || document.activeElement === document.body) {
-      membersBtn.focus();
+      p.open(arg);
+    } else {
+      p.close();
+      if (inside || document.activeElement === document.body) p.button.focus();
     }
   }
-  membersBtn.addEventListener('click', () => setMembers(!membersOpen));
-
-  // ---- labels ----
-
-  const labelPanel = new LabelPanel({ board, close: () => setLabels(false) });
-  panel.after(labelPanel.node);
-
-  // setLabels opens or closes the label manager, as setMembers does the
-  // members panel.
-  function setLabels(open) {
-    const inside = labelPanel.node.contains(document.activeElement);
-    if (open && membersOpen) setMembers(false);
-    labelsOpen = open;
-    labelPanel.node.hidden = !open;
-    labelsBtn.setAttribute('aria-expanded', String(open));
-    if (open) {
-      labelPanel.render(board.shown());
-      labelPanel.focusFirst();
-    } else if (inside || document.activeElement === document.body) {
-      labelsBtn.focus();
-    }
-  }
-  labelsBtn.addEventListener('click', () => setLabels(!labelsOpen));
-  panel.addEventListener('keydown', (e) => {
-    if (e.key === 'Escape') {
-      e.preventDefault();
-      setMembers(false);
-    }
-  });
-
-  const memberEmail = h('input', { name: 'email', type: 'email', placeholder: 'teammate@example.com', 'aria-label': 'Email of the person to add', autocomplete: 'off' });
-  const memberError = h('p', { class: 'form-error', role: 'alert', hidden: true });
-  const memberForm = h('form', { class: 'add-member', method: 'post', novalidate: true },
-    memberEmail, h('button', { type: 'submit', class: 'btn btn-primary', text: 'Add' }));
-  memberForm.addEventListener('submit', async (e) => {
-    e.preventDefault();
-    memberError.hidden = true;
-    if (memberEmail.value.trim() === '') return memberEmail.focus();
-    try {
-      await board.addMember(memberEmail.value.trim());
-      memberEmail.value = '';
-    } catch (err) {
-      if (err.code === 'not_found') err.message = 'No SyncBoard account uses that email.';
-      if (err.code === 'already_member') err.message = 'That person is already a member.';
-      showProblems(memberForm, memberError, err);
-    }
-  });
-  const memberList = h('ul', { class: 'member-list' });
-  const closePanel = h('button', { type: 'button', class: 'icon-btn', 'aria-label': 'Close members', text: '×', onclick: () => setMembers(false) });
-  panel.append(h('div', { class: 'panel-head' }, h('h2', { text: 'Members' }), closePanel), memberForm, memberError, memberList);
-
-  function renderMembers(b) {
-    const owner = b.role === 'owner';
-    memberForm.hidden = !owner;
-    replace(memberList, ...b.members.map((m) => {
-      const self = m.user.id === me.id;
-      let action = null;
-      if (self && m.role !== 'owner') action = h('button', { type: 'button', class: 'btn btn-danger-quiet', text: 'Leave', onclick: () => removeMember(m, true) });
-      else if (owner && !self) action = h('button', { type: 'button', class: 'btn btn-danger-quiet', text: 'Remove', 'aria-label': `Remove ${m.user.display_name}`, onclick: () => removeMember(m, false) });
-      return h('li', { class: 'member' },
-        h('span', { class: 'avatar', 'aria-hidden': 'true', text: initials(m.user.display_name) }),
-        h('span', { class: 'member-who' },
-          h('span', { class: 'member-name', text: self ? `${m.user.display_name} (you)` : m.user.display_name }),
-          h('span', { class: 'member-email', text: m.user.email })),
-        h('span', { class: `badge badge-${m.role}`, text: m.role }),
-        action);
-    }));
-  }
-
-  async function removeMember(m, self) {
-    const ok = self
-      ? await confirmAction(`Leave “${board.confirmed.name}”?`, 'You will no longer see this board.', 'Leave board')
-      : await confirmAction(`Remove ${m.user.display_name}?`, `${m.user.display_name} will no longer see this board.`, 'Remove');
-    if (!ok) return;
-    if (self) await board.leaveBoard();
-    else await board.removeMember(m.user.id);
+  for (const which of Object.keys(panels)) {
+    panels[which].button.addEventListener('click', () => setPanel(which, openPanel !== which));
   }
 
   board.start();

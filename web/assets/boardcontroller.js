@@ -8,6 +8,24 @@ import * as S from './state.js';
 
 const GONE = 'This board is gone, or you are no longer a member.';
 
+// The events that change what a board's archive holds.
+const ARCHIVE_EVENTS = new Set(['card.archived', 'card.restored', 'card.deleted', 'column.archived', 'column.restored', 'column.deleted']);
+
+// permissions says what a role may do on a board: edit its columns, cards,
+// labels, assignees and archive (owners and members), manage the room and
+// its people (owners), comment (everyone in it; viewers too). The page
+// draws its controls from it and the controller refuses the gestures it
+// forbids; the server has the last word (403).
+export function permissions(role) {
+  const known = role === 'owner' || role === 'member' || role === 'viewer';
+  return { role: role ?? null, edit: role === 'owner' || role === 'member', manage: role === 'owner', comment: known, viewOnly: role === 'viewer' };
+}
+
+// roleWords names a role as a sentence says it: "a viewer".
+export function roleWords(role) {
+  return { owner: 'an owner', member: 'a member', viewer: 'a viewer' }[role] ?? role;
+}
+
 // BoardController runs one board page. Its options:
 //   api, roomID, me     the API client, the room, the signed-in user ({id})
 //   live(callbacks)     makes the room's LiveRoom (live.js) with these
@@ -21,6 +39,8 @@ const GONE = 'This board is gone, or you are no longer a member.';
 //     flash(cardID)            another person changed this card
 //     comment(event)           a comment.* event was applied (an open card
 //                              dialog shows the comment)
+//     archive(event)           an event that changes the archive came (an
+//                              open archive panel loads it again)
 //     loadFailed(err)          the board could not be loaded at all
 export class BoardController {
   constructor({ api, roomID, me, live, ui }) {
@@ -70,6 +90,12 @@ export class BoardController {
     for (const [id, p] of this.pending) S.moveCard(b, id, p.columnID, p.position);
     if (this.lift && !S.moveCard(b, this.lift.cardID, this.lift.columnID, this.lift.position)) this.lift = null;
     return b;
+  }
+
+  // can is what the signed-in user may do on this board now (permissions
+  // of their role); a member.updated event about them changes it live.
+  get can() {
+    return permissions(this.confirmed?.role);
   }
 
   // card finds a card on screen: {card, column, index} or null.
@@ -137,12 +163,17 @@ export class BoardController {
 
   onEvent(event) {
     if (this.stopped || !this.confirmed) return;
+    const was = this.confirmed.role;
     const result = S.applyEvent(this.confirmed, event, this.me.id);
+    if ((result === S.APPLIED || result === S.RESYNC) && ARCHIVE_EVENTS.has(event.type)) this.ui.archive?.(event);
     switch (result) {
       case S.APPLIED: {
         const c = event.data?.card;
         if (c && event.actor_id === this.me.id && event.type === 'card.moved' && this.pending.get(c.id)?.done) this.pending.delete(c.id);
+        // A card picked up by keyboard is put back when editing stops.
+        if (!this.can.edit) this.lift = null;
         this.render();
+        if (this.confirmed.role !== was) this.roleChanged(event);
         const commented = event.type.startsWith('comment.');
         if (commented) this.ui.comment(event);
         const cardID = c?.id ?? (commented ? event.data.comment?.card_id ?? event.data.card_id : null);
@@ -165,6 +196,18 @@ export class BoardController {
         break;
       default: // STALE
     }
+  }
+
+  // roleChanged says what the signed-in user's new role means here; the
+  // render before it has already redrawn the page for it.
+  roleChanged(event) {
+    const role = this.confirmed.role;
+    const who = this.confirmed.members.find((m) => m.user.id === event.actor_id)?.user.display_name ?? 'An owner';
+    const what = this.can.edit ? 'You can change this board.' : 'You can read this board and comment on its cards, but not change it.';
+    const made = event.actor_id === this.me.id ? 'You are now' : `${who} made you`;
+    const message = `${made} ${roleWords(role)} of “${this.confirmed.name}”. ${what}`;
+    this.ui.toast(message, 'info');
+    this.ui.announce(message);
   }
 
   fail(what, err) {
@@ -196,6 +239,7 @@ export class BoardController {
   // moveCard shows the move at once and sends it; a refused move is rolled
   // back with a message.
   async moveCard(cardID, columnID, position) {
+    if (!this.can.edit) return;
     const before = S.findCard(this.shown(), cardID);
     if (!before) return;
     if (before.column.id === columnID && before.index === position) return;
@@ -237,11 +281,42 @@ export class BoardController {
     return this.attempt('Could not change the card', () => this.api.del(`/api/cards/${cardID}`));
   }
 
+  // ---- the archive ----
+
+  // archiveCard takes a card off the board, into the archive; restoreCard
+  // puts it back (at the end of its column, or of the first column when
+  // its own is archived). Their events redraw the board.
+  archiveCard(cardID) {
+    return this.attempt('Could not archive the card', () => this.api.post(`/api/cards/${cardID}/archive`));
+  }
+
+  restoreCard(cardID) {
+    return this.attempt('Could not restore the card', () => this.api.post(`/api/cards/${cardID}/restore`));
+  }
+
+  archiveColumn(columnID) {
+    return this.attempt('Could not archive the column', () => this.api.post(`/api/columns/${columnID}/archive`));
+  }
+
+  restoreColumn(columnID) {
+    return this.attempt('Could not restore the column', () => this.api.post(`/api/columns/${columnID}/restore`));
+  }
+
+  // archived loads the room's archive: {columns, cards}, most recently
+  // archived first. It throws.
+  archived() {
+    return this.api.get(`/api/rooms/${this.roomID}/archive`);
+  }
+
   // Keyboard moves: lift, nudge, drop.
 
   liftCard(cardID) {
     const found = this.card(cardID);
     if (!found) return;
+    if (!this.can.edit) {
+      this.ui.announce('View only: cards on this board cannot be moved by you.');
+      return;
+    }
     this.lift = { cardID, columnID: found.column.id, position: found.index, fromColumnID: found.column.id, fromPosition: found.index };
     this.render();
     this.ui.announce(`Picked up ${found.card.title}. Arrow keys move it, Space drops it, Escape puts it back.`);
@@ -389,11 +464,48 @@ export class BoardController {
     }
   }
 
-  // addMember adds the account with this email; unlike the other changes
-  // it throws the refusal, for the page to show next to its form.
-  async addMember(email) {
-    await this.api.post(`/api/rooms/${this.roomID}/members`, { email });
+  // addMember adds the account with this email, with a role (owner,
+  // member or viewer; the server's default, member, when not given);
+  // unlike the other changes it throws the refusal, for the page to show
+  // next to its form.
+  async addMember(email, role) {
+    await this.api.post(`/api/rooms/${this.roomID}/members`, role ? { email, role } : { email });
     this.afterChange();
+  }
+
+  // setRole changes a member's role; it throws the refusal (409 last_owner:
+  // the room keeps an owner) for the page to show on that member's row.
+  async setRole(userID, role) {
+    const member = await this.api.patch(`/api/rooms/${this.roomID}/members/${userID}`, { role });
+    this.afterChange();
+    return member;
+  }
+
+  // ---- invitation links (owners) ----
+
+  // createInvite makes a link that lets anyone join with role (member or
+  // viewer) for hours; it returns the Invite, whose url is shown only
+  // this once, or throws the refusal for the form to show.
+  createInvite(role, hours) {
+    return this.api.post(`/api/rooms/${this.roomID}/invites`, { role, expires_in_hours: hours });
+  }
+
+  // invites lists the room's open links; it throws.
+  invites() {
+    return this.api.get(`/api/rooms/${this.roomID}/invites`);
+  }
+
+  // revokeInvite ends a link; one already gone (revoked by another owner,
+  // expired) counts as done.
+  async revokeInvite(inviteID) {
+    try {
+      await this.api.del(`/api/invites/${inviteID}`);
+      return true;
+    } catch (err) {
+      if (err instanceof ApiError && err.status === 404) return true;
+      this.fail('Could not revoke the link', err);
+      return false;
+    }
   }
 
   removeMember(userID) {

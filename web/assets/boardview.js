@@ -11,7 +11,7 @@ const TOUCH_HOLD_MS = 300;
 
 // BoardView renders into root. handlers: {moveCard(cardID, columnID,
 // position), openCard(cardID), addCard(columnID, title), renameColumn(id),
-// moveColumn(id, delta), deleteColumn(id), addColumn(name),
+// moveColumn(id, delta), archiveColumn(id), deleteColumn(id), addColumn(name),
 // lift(cardID), nudge(dx, dy), drop(), cancelLift(), redraw()}; redraw
 // asks for a render when a due date falls past.
 export class BoardView {
@@ -35,6 +35,7 @@ export class BoardView {
     root.append(this.scroller);
     this.drag = null;
     this.liftedID = null;
+    this.editable = true; // the signed-in user may change the board (the controller decides)
     this.board = null; // the board last drawn
     this.stops = new Map(); // column ID -> the card focused there last
     this.closeComposer = null; // the open add-card box's close, if one is open
@@ -48,13 +49,25 @@ export class BoardView {
     });
   }
 
-  // render draws board; liftedID is the card being moved by keyboard.
-  render(board, liftedID) {
+  // render draws board; liftedID is the card being moved by keyboard;
+  // editable says whether to offer changes (drags, moves, add, rename,
+  // delete): a viewer's board has none of them, and only opens cards.
+  render(board, liftedID, editable = true) {
     this.liftedID = liftedID;
     this.board = board;
     this.scroller.hidden = false;
+    if (editable !== this.editable) {
+      this.editable = editable;
+      this.root.classList.toggle('read-only', !editable);
+      if (!editable) {
+        this.closeComposer?.();
+        if (this.drag) this.endDrag(false);
+      }
+    }
+    this.addColumnForm.hidden = !editable;
     const count = board.columns.length;
     this.emptyHint.hidden = count > 0;
+    this.emptyHint.textContent = editable ? 'This board has no columns yet. Add one, say “To do”, and then cards to it.' : 'This board has no columns yet.';
     // The card with the focus, if any: a render that moves its node (a
     // move across columns, by this page or another) blurs it, and one
     // that removes it leaves the focus nowhere; it is given back below.
@@ -140,6 +153,8 @@ export class BoardView {
 
   makeColumn(col) {
     const title = h('button', { type: 'button', class: 'column-title', title: 'Rename column', onclick: () => this.handlers.renameColumn(col.id) });
+    // A viewer sees the name as text: nothing to rename.
+    const label = h('span', { class: 'column-label', hidden: true });
     // The count is seen as a number and heard as "3 cards".
     const count = h('span', { class: 'column-count' });
     const countShown = h('span', { 'aria-hidden': 'true' });
@@ -147,6 +162,7 @@ export class BoardView {
     count.append(countShown, countHeard);
     const left = h('button', { type: 'button', class: 'icon-btn', 'aria-label': 'Move column left', title: 'Move column left', text: '‹', onclick: () => this.handlers.moveColumn(col.id, -1) });
     const right = h('button', { type: 'button', class: 'icon-btn', 'aria-label': 'Move column right', title: 'Move column right', text: '›', onclick: () => this.handlers.moveColumn(col.id, 1) });
+    const archive = h('button', { type: 'button', class: 'icon-btn', 'aria-label': 'Archive column', title: 'Archive column', text: '⤓', onclick: () => this.handlers.archiveColumn(col.id) });
     const del = h('button', { type: 'button', class: 'icon-btn icon-danger', 'aria-label': 'Delete column', title: 'Delete column', text: '×', onclick: () => this.handlers.deleteColumn(col.id) });
     const cards = h('ol', { class: 'cards', dataset: { columnId: col.id } });
     const input = h('textarea', { name: 'title', rows: 2, maxlength: 200, placeholder: 'Card title', 'aria-label': 'New card title' });
@@ -185,17 +201,25 @@ export class BoardView {
       if (e.key === 'Escape') { e.preventDefault(); closeComposer(); }
     });
     const node = h('li', { class: 'column', dataset: { columnId: col.id } },
-      h('header', { class: 'column-head' }, title, count, h('span', { class: 'spacer' }), left, right, del),
+      h('header', { class: 'column-head' }, title, label, count, h('span', { class: 'spacer' }), left, right, archive, del),
       cards, composer, open);
-    node.refs = { title, count, countShown, countHeard, left, right, cards, open };
+    node.refs = { title, label, count, countShown, countHeard, left, right, archive, del, cards, open, hide };
     return node;
   }
 
   updateColumn(node, col, columnCount) {
-    const { title, countShown, countHeard, left, right, cards } = node.refs;
+    const { title, label, countShown, countHeard, left, right, archive, del, cards, open } = node.refs;
+    if (node.shownEditable !== this.editable) {
+      node.shownEditable = this.editable;
+      const ro = !this.editable;
+      if (ro) node.refs.hide(); // an open add-card box closes (its text kept)
+      for (const el of [title, left, right, archive, del, open]) el.hidden = ro;
+      label.hidden = !ro;
+    }
     if (node.shownName !== col.name) {
       node.shownName = col.name;
       title.textContent = col.name;
+      label.textContent = col.name;
       title.setAttribute('aria-label', `Column ${col.name}; rename`);
       cards.setAttribute('aria-label', `Cards in ${col.name}`);
     }
@@ -361,6 +385,7 @@ export class BoardView {
   startDrag() {
     const d = this.drag;
     if (!d || d.active || !d.el.isConnected) return;
+    if (!this.editable) return; // a viewer's press only opens the card
     d.active = true;
     const rect = d.el.getBoundingClientRect();
     d.offsetX = d.startX - rect.left;

@@ -8,6 +8,8 @@ import { formatDue, initials, toLocalInput } from './details.js';
 import { PAGE_SIZE, Thread } from './thread.js';
 
 let made = 0; // for IDs that two dialogs (one closing) never share
+const DUE_HINT = 'Your time zone. Saved with Save; past and not done shows as overdue.';
+const NO_LABELS = 'This board has no labels yet: add them with Labels, above the board.';
 
 // DetailsPart is the dialog's due date (saved with Save, as the text is)
 // and its labels and assignees (check boxes that change the card at once,
@@ -22,6 +24,7 @@ export class DetailsPart {
     // so an earlier event cannot flick it back meanwhile.
     this.wanted = { labels: new Map(), assignees: new Map() };
     this.gone = false;
+    this.readOnly = false; // a viewer reads the details, and changes none
 
     const id = `part-${n}-due`;
     this.due = h('input', { id, name: 'due', type: 'datetime-local', 'aria-describedby': `${id}-hint` });
@@ -34,17 +37,17 @@ export class DetailsPart {
       h('label', { class: 'group-label', for: id, text: 'Due date' }),
       h('div', { class: 'due-row' }, this.due, this.clear,
         h('label', { class: 'check', for: `${id}-done` }, this.done, h('span', { text: 'Done' }))),
-      h('span', { class: 'field-hint', id: `${id}-hint`, text: 'Your time zone. Saved with Save; past and not done shows as overdue.' }));
+      this.dueHint = h('span', { class: 'field-hint', id: `${id}-hint`, text: DUE_HINT }));
 
     this.labelList = h('ul', { class: 'check-list', 'aria-labelledby': `part-${n}-labels` });
-    this.noLabels = h('p', { class: 'field-hint', text: 'This board has no labels yet: add them with Labels, above the board.', hidden: true });
+    this.noLabels = h('p', { class: 'field-hint', text: NO_LABELS, hidden: true });
     const labelsGroup = h('section', { class: 'field-group', 'aria-labelledby': `part-${n}-labels` },
       h('h3', { id: `part-${n}-labels`, text: 'Labels' }), this.noLabels, this.labelList);
     this.memberList = h('ul', { class: 'check-list', 'aria-labelledby': `part-${n}-assignees` });
     const assigneesGroup = h('section', { class: 'field-group', 'aria-labelledby': `part-${n}-assignees` },
       h('h3', { id: `part-${n}-assignees`, text: 'Assignees' }), this.memberList);
-    const note = h('p', { class: 'field-hint', text: 'Labels and assignees change as you tick them, for everyone.' });
-    this.nodes = [dueGroup, h('div', { class: 'details-grid' }, labelsGroup, assigneesGroup), note];
+    this.note = h('p', { class: 'field-hint', text: 'Labels and assignees change as you tick them, for everyone.' });
+    this.nodes = [dueGroup, h('div', { class: 'details-grid' }, labelsGroup, assigneesGroup), this.note];
     this.due.value = '';
     this.follow(board.shown(), card, true);
   }
@@ -97,7 +100,7 @@ export class DetailsPart {
         }
         const on = wanted.has(item.id) ? wanted.get(item.id) : has.includes(item.id);
         if (li.refs.box.checked !== on) li.refs.box.checked = on;
-        li.refs.box.disabled = this.gone;
+        li.refs.box.disabled = this.gone || this.readOnly;
       });
   }
 
@@ -118,6 +121,20 @@ export class DetailsPart {
     this.gone = true;
     for (const box of [...this.labelList.querySelectorAll('input'), ...this.memberList.querySelectorAll('input')]) box.disabled = true;
     this.clear.disabled = true;
+  }
+
+  // setReadOnly shows the details without a way to change them (a
+  // viewer), or with one again (a viewer made a member, live).
+  setReadOnly(ro) {
+    if (this.readOnly === ro) return;
+    this.readOnly = ro;
+    this.due.readOnly = ro;
+    this.done.disabled = ro;
+    this.clear.hidden = ro;
+    this.note.hidden = ro;
+    this.dueHint.textContent = ro ? 'In your time zone; past and not done shows as overdue.' : DUE_HINT;
+    this.noLabels.textContent = ro ? 'This board has no labels.' : NO_LABELS;
+    for (const box of [...this.labelList.querySelectorAll('input'), ...this.memberList.querySelectorAll('input')]) box.disabled = ro || this.gone;
   }
 }
 

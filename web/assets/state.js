@@ -88,6 +88,14 @@ export function applyEvent(board, event, myID) {
       next.members.push(d.member);
       break;
     }
+    case 'member.updated': {
+      // A new role: in the list, and the board's own role when it is mine.
+      const i = next.members.findIndex((m) => m.user.id === d.member?.user?.id);
+      if (i < 0) { ok = false; break; }
+      next.members[i] = d.member;
+      if (d.member.user.id === myID) next.role = d.member.role;
+      break;
+    }
     case 'member.removed': {
       if (d.user_id === myID) return REMOVED;
       next.members = next.members.filter((m) => m.user.id !== d.user_id);

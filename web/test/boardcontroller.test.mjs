@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { ApiError } from '../assets/api.js';
-import { BoardController } from '../assets/boardcontroller.js';
+import { BoardController, permissions } from '../assets/boardcontroller.js';
 import { LiveRoom } from '../assets/live.js';
 
 const ME = 'u-me';
@@ -513,6 +513,72 @@ describe('BoardController', () => {
     assert.deepEqual(api.calls.at(-1), { method: 'DELETE', path: `/api/rooms/${ROOM}/members/${ME}`, body: undefined, options: undefined });
     assert.deepEqual(room.log, ['start', 'stop']);
     assert.deepEqual(ui.left, [{ message: 'You left “Room”.', kind: 'info' }]);
+  });
+
+  it('decides what each role may do: owners manage, owners and members edit, everyone comments', () => {
+    assert.deepEqual(permissions('owner'), { role: 'owner', edit: true, manage: true, comment: true, viewOnly: false });
+    assert.deepEqual(permissions('member'), { role: 'member', edit: true, manage: false, comment: true, viewOnly: false });
+    assert.deepEqual(permissions('viewer'), { role: 'viewer', edit: false, manage: false, comment: true, viewOnly: true });
+    assert.deepEqual(permissions(undefined), { role: null, edit: false, manage: false, comment: false, viewOnly: false }, 'no board yet, no rights');
+  });
+
+  it('a viewer cannot move a card, by keyboard or pointer: nothing is sent, and a screen reader hears why', async () => {
+    const b = board(5, { a: ['x'], b: [] });
+    b.role = 'viewer';
+    const { c, api, ui, shown } = await page(b);
+    assert.equal(c.can.edit, false);
+    c.liftCard('x');
+    assert.equal(shown().liftedID, null);
+    assert.match(ui.announced.at(-1), /View only/);
+    await c.moveCard('x', 'b', 0);
+    assert.deepEqual(shown().layout, { a: ['x'], b: [] });
+    assert.equal(api.calls.filter((call) => call.method !== 'GET').length, 0);
+  });
+
+  it('member.updated about me changes what I may do at once, drops a keyboard move, and says so', async () => {
+    const b = board(5, { a: ['x'], b: [] });
+    const ann = { user: { id: 'u-ann', email: 'ann@x', display_name: 'Ann' }, role: 'owner', joined_at: 't' };
+    b.members[0].role = 'member';
+    b.role = 'member';
+    b.members.push(ann);
+    const { c, api, ui, room, shown } = await page(b);
+    c.liftCard('x');
+    c.nudge(1, 0);
+    assert.equal(shown().liftedID, 'x');
+    room.cb.onEvent(ev(6, 'member.updated', { member: { ...b.members[0], role: 'viewer' } }, 'u-ann'));
+    assert.equal(c.can.edit, false);
+    assert.equal(shown().board.role, 'viewer', 'the page is drawn for the new role');
+    assert.equal(shown().liftedID, null, 'the lifted card is put back');
+    assert.deepEqual(shown().layout, { a: ['x'], b: [] });
+    assert.equal(c.drop(), null);
+    assert.match(ui.toasts.at(-1).message, /^Ann made you a viewer of “Room”\. You can read this board and comment/);
+    assert.equal(ui.announced.at(-1), ui.toasts.at(-1).message);
+    assert.equal(api.refetches, 0, 'applied from the event, no refetch');
+
+    // Someone else's new role changes the list, not my rights.
+    const toasts = ui.toasts.length;
+    room.cb.onEvent(ev(7, 'member.updated', { member: { ...ann, role: 'member' } }, ME));
+    assert.equal(c.can.edit, false);
+    assert.equal(ui.toasts.length, toasts);
+    assert.deepEqual(c.confirmed.members.map((m) => m.role), ['viewer', 'member']);
+
+    room.cb.onEvent(ev(8, 'member.updated', { member: { ...b.members[0], role: 'member' } }, 'u-ann'));
+    assert.equal(c.can.edit, true);
+    assert.match(ui.toasts.at(-1).message, /made you a member of “Room”\. You can change this board\.$/);
+    c.liftCard('x');
+    assert.equal(shown().liftedID, 'x', 'editable again, live');
+  });
+
+  it('setRole and addMember send the role, and throw the refusal for the row or form to show', async () => {
+    const { c, api } = await page(board(5, { a: [] }));
+    await c.addMember('ann@x', 'viewer');
+    assert.deepEqual(api.calls.at(-1).body, { email: 'ann@x', role: 'viewer' });
+    const err = new ApiError(409, 'last_owner', 'the room must keep an owner');
+    api.queue('PATCH', `/api/rooms/${ROOM}/members/${ME}`, err);
+    await assert.rejects(c.setRole(ME, 'member'), err);
+    api.queue('PATCH', `/api/rooms/${ROOM}/members/u-ann`, { user: { id: 'u-ann' }, role: 'owner' });
+    assert.equal((await c.setRole('u-ann', 'owner')).role, 'owner');
+    assert.deepEqual(api.calls.at(-1).body, { role: 'owner' });
   });
 
   it('a stopped page draws nothing and leaves nothing', async () => {

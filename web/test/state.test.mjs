@@ -143,6 +143,32 @@ describe('applyEvent', () => {
   });
 });
 
+describe('applyEvent: roles', () => {
+  it('member.updated changes that member\'s role, and the board\'s own role when it is mine', () => {
+    const b = board(5, { a: [] });
+    const ann = { user: { id: 'u-ann', email: 'ann@x', display_name: 'Ann' }, role: 'member', joined_at: 't' };
+    b.members.push(ann);
+    const before = S.copy(b);
+    assert.equal(S.applyEvent(b, ev(6, 'member.updated', { member: { ...ann, role: 'viewer' } }), ME), S.APPLIED);
+    assert.deepEqual(b.members.map((m) => m.role), ['owner', 'viewer']);
+    assert.equal(b.role, 'owner', 'someone else\'s role is not mine');
+    assert.equal(before.members[1].role, 'member', 'a copy keeps its own members');
+    assert.equal(S.applyEvent(b, ev(7, 'member.updated', { member: { ...b.members[0], role: 'viewer' } }), ME), S.APPLIED);
+    assert.equal(b.role, 'viewer');
+    assert.equal(b.members[0].role, 'viewer');
+    assert.equal(b.version, 7);
+  });
+
+  it('member.updated about someone the board lacks asks for a refetch, and changes nothing', () => {
+    const b = board(5, { a: [] });
+    const stranger = { user: { id: 'u-x', email: 'x@x', display_name: 'X' }, role: 'viewer', joined_at: 't' };
+    assert.equal(S.applyEvent(b, ev(6, 'member.updated', { member: stranger }), ME), S.RESYNC);
+    assert.equal(S.applyEvent(b, ev(6, 'member.updated', {}), ME), S.RESYNC);
+    assert.equal(b.version, 5);
+    assert.equal(b.members.length, 1);
+  });
+});
+
 describe('applyEvent: card details', () => {
   const label = (id, name, color = 'green') => ({ id, room_id: 'room', name, color });
   // detailed is a board whose cards x and y carry labels and assignees.
