@@ -140,13 +140,32 @@ export function applyEvent(board, event, myID) {
       break;
     }
     case 'column.deleted':
-      ok = orderColumns(next, d.columns);
+    case 'column.archived':
+      // An archived column leaves the board with its cards, as a deleted
+      // one does; the archive keeps them.
+      ok = Array.isArray(d.columns) && orderColumns(next, d.columns);
       break;
+    case 'column.restored': {
+      // It comes back with its cards (the event carries them); a column
+      // restored while on the board (a repeat) only reorders.
+      if (!d.column) { ok = false; break; }
+      if (!findColumn(next, d.column.id)) {
+        if (!Array.isArray(d.column.cards)) { ok = false; break; }
+        next.columns.push({ ...d.column, cards: d.column.cards.map((c) => normalizeCard({ ...c })) });
+      }
+      ok = Array.isArray(d.columns) && orderColumns(next, d.columns);
+      break;
+    }
     case 'card.created':
     case 'card.moved':
     case 'card.updated':
-    case 'card.deleted': {
+    case 'card.deleted':
+    case 'card.archived':
+    case 'card.restored': {
       const known = cardsByID(next);
+      // An archived card leaves its column (which the event lists without
+      // it); a restored one comes back where the event lists it.
+      if ((event.type === 'card.archived' || event.type === 'card.restored') && !(d.card && d.cards)) { ok = false; break; }
       if (d.card) {
         const old = known.get(d.card.id);
         if (!old && event.type === 'card.updated') { ok = false; break; }
@@ -157,6 +176,7 @@ export function applyEvent(board, event, myID) {
         }
       }
       if (d.cards) ok = orderCards(next, d.cards, known);
+      if (ok && event.type === 'card.archived') ok = !findCard(next, d.card.id);
       break;
     }
     default:

@@ -95,7 +95,7 @@ class FakeLive {
 // was told to do.
 async function page(serverBoard, { live = true, start = true } = {}) {
   const api = new FakeApi(serverBoard);
-  const ui = { renders: [], toasts: [], announced: [], left: [], flashed: [], statuses: [], failed: [], comments: [] };
+  const ui = { renders: [], toasts: [], announced: [], left: [], flashed: [], statuses: [], failed: [], comments: [], archived: [] };
   let room;
   const c = new BoardController({
     api,
@@ -110,6 +110,7 @@ async function page(serverBoard, { live = true, start = true } = {}) {
       announce: (message) => ui.announced.push(message),
       flash: (cardID) => ui.flashed.push(cardID),
       comment: (event) => ui.comments.push(event),
+      archive: (event) => ui.archived.push(event),
       loadFailed: (err) => ui.failed.push(err),
     },
   });
@@ -579,6 +580,45 @@ describe('BoardController', () => {
     api.queue('PATCH', `/api/rooms/${ROOM}/members/u-ann`, { user: { id: 'u-ann' }, role: 'owner' });
     assert.equal((await c.setRole('u-ann', 'owner')).role, 'owner');
     assert.deepEqual(api.calls.at(-1).body, { role: 'owner' });
+  });
+
+  it('archive events apply without a refetch and tell an open archive panel; the archive calls go where they should', async () => {
+    const { c, api, ui, room, shown } = await page(board(5, { a: ['x', 'y'], b: ['z'] }));
+    room.cb.onEvent(ev(6, 'card.archived', { card: { ...card('y', 'a', 1), archived_at: 't' }, cards: { a: ['x'] } }));
+    assert.deepEqual(shown().layout, { a: ['x'], b: ['z'] });
+    room.cb.onEvent(ev(7, 'column.archived', { column: { id: 'b', room_id: ROOM, name: 'b', position: 1, archived_at: 't' }, columns: ['a'] }));
+    assert.deepEqual(shown().layout, { a: ['x'] });
+    room.cb.onEvent(ev(8, 'column.restored', { column: { id: 'b', room_id: ROOM, name: 'b', position: 1, archived_at: null, cards: [card('z', 'b', 0)] }, columns: ['a', 'b'] }));
+    room.cb.onEvent(ev(9, 'card.restored', { card: card('y', 'a', 1), cards: { a: ['x', 'y'] } }));
+    assert.deepEqual(shown().layout, { a: ['x', 'y'], b: ['z'] });
+    room.cb.onEvent(ev(10, 'room.updated', { name: 'R' }));
+    assert.deepEqual(ui.archived.map((e) => e.type), ['card.archived', 'column.archived', 'column.restored', 'card.restored'], 'only archive events reach the panel');
+    assert.equal(api.refetches, 0);
+
+    // An archive event that does not fit refetches, and tells the panel too.
+    room.cb.onEvent(ev(11, 'card.archived', { card: card('ghost', 'a', 0) }));
+    await settle();
+    assert.equal(api.refetches, 1);
+    assert.equal(ui.archived.length, 5);
+
+    for (const [call, method, path] of [
+      [() => c.archiveCard('x'), 'POST', '/api/cards/x/archive'],
+      [() => c.restoreCard('x'), 'POST', '/api/cards/x/restore'],
+      [() => c.archiveColumn('a'), 'POST', '/api/columns/a/archive'],
+      [() => c.restoreColumn('a'), 'POST', '/api/columns/a/restore'],
+      [() => c.archived(), 'GET', `/api/rooms/${ROOM}/archive`],
+    ]) {
+      await call();
+      const last = api.calls.filter((x) => x.path !== BOARD_PATH).at(-1);
+      assert.deepEqual([last.method, last.path], [method, path]);
+    }
+  });
+
+  it('a refused archive says why, and a viewer\'s page is told so by the server', async () => {
+    const { c, api, ui } = await page(board(5, { a: ['x'] }));
+    api.queue('POST', '/api/cards/x/archive', new ApiError(403, 'forbidden', 'viewers cannot change the board'));
+    assert.equal(await c.archiveCard('x'), false);
+    assert.match(ui.toasts.at(-1).message, /^Could not archive the card\. Viewers cannot change the board\.$/);
   });
 
   it('a stopped page draws nothing and leaves nothing', async () => {

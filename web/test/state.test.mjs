@@ -100,7 +100,7 @@ describe('applyEvent', () => {
     {
       name: 'an unknown event type asks for a refetch',
       start: { a: ['x'] },
-      event: ev(6, 'card.archived', {}),
+      event: ev(6, 'card.teleported', {}),
       result: S.RESYNC, want: { a: ['x'] },
     },
   ];
@@ -166,6 +166,64 @@ describe('applyEvent: roles', () => {
     assert.equal(S.applyEvent(b, ev(6, 'member.updated', {}), ME), S.RESYNC);
     assert.equal(b.version, 5);
     assert.equal(b.members.length, 1);
+  });
+});
+
+describe('applyEvent: the archive', () => {
+  const column = (id, cards = []) => ({ id, room_id: 'room', name: id, position: 0, archived_at: null, cards });
+
+  it('an archived card leaves its column; restored, it comes back where the event says, with its details', () => {
+    const b = board(5, { a: ['x', 'y', 'z'], b: ['w'] });
+    S.findCard(b, 'y').card.label_ids = ['bug'];
+    assert.equal(S.applyEvent(b, ev(6, 'card.archived', { card: { ...card('y', 'a', 1), archived_at: 't' }, cards: { a: ['x', 'z'] } }), ME), S.APPLIED);
+    assert.deepEqual(layout(b), { a: ['x', 'z'], b: ['w'] });
+    assert.equal(S.findCard(b, 'y'), null);
+    const back = { ...card('y', 'a', 2), archived_at: null, label_ids: ['bug'], comment_count: 3 };
+    assert.equal(S.applyEvent(b, ev(7, 'card.restored', { card: back, cards: { a: ['x', 'z', 'y'] } }), ME), S.APPLIED);
+    assert.deepEqual(layout(b), { a: ['x', 'z', 'y'], b: ['w'] });
+    assert.deepEqual(S.findCard(b, 'y').card.label_ids, ['bug']);
+    assert.equal(S.findCard(b, 'y').card.comment_count, 3);
+    // Restored to another column (its own was archived): there it lands.
+    assert.equal(S.applyEvent(b, ev(8, 'card.archived', { card: { ...card('x', 'a', 0), archived_at: 't' }, cards: { a: ['z', 'y'] } }), ME), S.APPLIED);
+    assert.equal(S.applyEvent(b, ev(9, 'card.restored', { card: card('x', 'b', 1), cards: { b: ['w', 'x'] } }), ME), S.APPLIED);
+    assert.deepEqual(layout(b), { a: ['z', 'y'], b: ['w', 'x'] });
+  });
+
+  it('an archived column leaves with its cards; restored, it comes back with the cards the event carries', () => {
+    const b = board(5, { a: ['x'], b: ['y', 'z'], c: [] });
+    assert.equal(S.applyEvent(b, ev(6, 'column.archived', { column: { ...column('b'), archived_at: 't' }, columns: ['a', 'c'] }), ME), S.APPLIED);
+    assert.deepEqual(layout(b), { a: ['x'], c: [] });
+    assert.equal(S.findCard(b, 'y'), null);
+    const restored = column('b', [{ ...card('y', 'b', 0), label_ids: ['l'] }, card('z', 'b', 1)]);
+    assert.equal(S.applyEvent(b, ev(7, 'column.restored', { column: restored, columns: ['a', 'c', 'b'] }), ME), S.APPLIED);
+    assert.deepEqual(layout(b), { a: ['x'], c: [], b: ['y', 'z'] });
+    assert.deepEqual(S.findCard(b, 'y').card.label_ids, ['l']);
+    assert.deepEqual(S.findCard(b, 'z').card.assignee_ids, [], 'a card from the event gets empty details where it has none');
+    // Restoring a column on the board (a repeat) only reorders.
+    assert.equal(S.applyEvent(b, ev(8, 'column.restored', { column: restored, columns: ['b', 'a', 'c'] }), ME), S.APPLIED);
+    assert.deepEqual(layout(b), { b: ['y', 'z'], a: ['x'], c: [] });
+  });
+
+  it('archive events without what they must carry ask for a refetch, and change nothing', () => {
+    for (const [type, data] of [
+      ['card.archived', { card: card('x', 'a', 0) }],
+      ['card.restored', { card: card('n', 'a', 1) }],
+      ['card.restored', { card: card('n', 'a', 1), cards: { a: ['x', 'ghost'] } }],
+      ['column.archived', { column: column('a') }],
+      ['column.restored', { column: { id: 'n', room_id: 'room', name: 'n', position: 1 }, columns: ['a', 'n'] }],
+      ['column.restored', { column: column('n'), columns: ['a', 'n', 'ghost'] }],
+    ]) {
+      const b = board(5, { a: ['x'] });
+      assert.equal(S.applyEvent(b, ev(6, type, data), ME), S.RESYNC, `${type} ${JSON.stringify(data)}`);
+      assert.deepEqual(layout(b), { a: ['x'] });
+      assert.equal(b.version, 5);
+    }
+  });
+
+  it('a card archived that is still listed on the board asks for a refetch', () => {
+    const b = board(5, { a: ['x', 'y'] });
+    assert.equal(S.applyEvent(b, ev(6, 'card.archived', { card: card('y', 'a', 1), cards: { a: ['x', 'y'] } }), ME), S.RESYNC);
+    assert.deepEqual(layout(b), { a: ['x', 'y'] });
   });
 });
 
