@@ -148,11 +148,11 @@ func TestSearchQuerySyntax(t *testing.T) {
 		want []string
 	}{
 		{`moving`, []string{"move the servers", "Quarterly report"}}, // stemmed: move, moved, moving
-		{`"red fox"`, []string{"server room"}},                        // a phrase: those words, in that order
-		{`fox -server`, []string{"fox notes"}},                        // -excluded
-		{`fox red`, []string{"fox notes", "server room"}},             // every word, anywhere
-		{`FOX`, []string{"fox notes", "server room"}},                 // any case
-		{`the`, nil},                                                  // only stop words: nothing
+		{`"red fox"`, []string{"server room"}},                       // a phrase: those words, in that order
+		{`fox -server`, []string{"fox notes"}},                       // -excluded
+		{`fox red`, []string{"fox notes", "server room"}},            // every word, anywhere
+		{`FOX`, []string{"fox notes", "server room"}},                // any case
+		{`the`, nil}, // only stop words: nothing
 		{`zebra`, nil},
 	} {
 		hits := searchAll(t, store, r.owner.ID, tc.q, 50)
