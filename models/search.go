@@ -145,3 +145,22 @@ func (s *Store) Search(ctx context.Context, userID uuid.UUID, q string, limit in
 	}
 	return hits, next, nil
 }
+
+// ExplainSearch is the plan of the very statement Search runs, with its
+// arguments, in the transaction (and plan mode) Search runs it in: for the
+// test that holds the GIN index to its use and for bench/search. With
+// analyze, the statement runs (EXPLAIN (ANALYZE, BUFFERS)).
+//
+// Errors: CodeUnavailable.
+func (s *Store) ExplainSearch(ctx context.Context, userID uuid.UUID, q string, limit int, after *SearchCursor, analyze bool) (string, error) {
+	explain := "EXPLAIN "
+	if analyze {
+		explain = "EXPLAIN (ANALYZE, BUFFERS) "
+	}
+	var plan []string
+	err := s.searchTx(ctx, func(tx *gorm.DB) error {
+		sql, args := searchQuery(userID, q, limit, after)
+		return tx.Raw(explain+sql, args).Scan(&plan).Error
+	})
+	return strings.Join(plan, "\n"), err
+}

@@ -333,7 +333,7 @@ FROM generate_series(0, 19999) AS i`, r.column.ID).Error
 		q     string
 		after *models.SearchCursor
 	}{{"flamingo", nil}, {"flamingo", after}, {`"task 123"`, nil}} {
-		plan, err := store.ExplainSearch(ctx, r.owner.ID, tc.q, 50, tc.after)
+		plan, err := store.ExplainSearch(ctx, r.owner.ID, tc.q, 50, tc.after, false)
 		if err != nil {
 			t.Fatal(err)
 		}
