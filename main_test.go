@@ -316,7 +316,7 @@ func TestMigrateCommands(t *testing.T) {
 	}
 	last := files[len(files)-1]
 	if out := step("migrate", "down", "--dry-run"); !strings.Contains(out, "Dry run: would revert 1 migration file(s) ("+last.Version()+")") ||
-		!strings.Contains(out, `DROP TABLE "`) {
+		!(strings.Contains(out, `DROP TABLE "`) || strings.Contains(out, `DROP COLUMN "`)) { // the newest file adds a table or a column
 		t.Errorf("down --dry-run:\n%s", out)
 	}
 	if out := step("migrate", "down"); !strings.Contains(out, "Reverted 1 migration file(s): ["+last.Version()+"]") {
