@@ -57,7 +57,7 @@ function parseRoute(hash) {
 }
 
 // #/invite/<token>: an invitation link, open signed in or not.
-const INVITE_ROUTE = /^#\/invite\/([A-Za-z0-9_~.-]+)$/;
+const INVITE_ROUTE = /^#\/invite\/([A-Za-z0-9_~.=-]+)$/;
 
 const boardHash = (roomID) => `#/rooms/${roomID}`;
 const cardHash = (roomID, cardID) => `#/rooms/${roomID}/cards/${cardID}`;
@@ -370,7 +370,7 @@ function roomsView() {
       h('a', { class: 'room-tile', href: boardHash(room.id) },
         h('span', { class: 'room-name', text: room.name }),
         h('span', { class: 'room-meta' },
-          h('span', { class: `badge badge-${room.role}`, text: room.role === 'owner' ? 'yours' : 'shared with you' }),
+          h('span', { class: `badge badge-${room.role}`, text: { owner: 'yours', viewer: 'view only' }[room.role] ?? 'shared with you' }),
           h('span', { text: changed === 0 ? 'no changes yet' : `${changed} change${changed === 1 ? '' : 's'}` }),
           h('span', { text: `created ${timeAgo(room.created_at)}` }))));
   };

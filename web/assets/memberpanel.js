@@ -126,6 +126,9 @@ export class MemberPanel {
     if (wasHidden && can.manage && this.opened) this.loadInvites();
     const owners = b.members.filter((m) => m.role === 'owner').length;
     reconcile(this.list, b.members, (m) => m.user.id, (m) => this.makeRow(m), (li, m) => this.updateRow(li, m, can, owners));
+    // A control that had the focus may be gone with a role (mine, changed).
+    const a = document.activeElement;
+    if (a && this.node.contains(a) && a.closest('[hidden]')) this.closeBtn.focus();
   }
 
   makeRow(m) {
