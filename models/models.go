@@ -56,6 +56,9 @@ type User struct {
 	// Comments go with their author's account (leaving a room keeps them:
 	// the user row stays).
 	Comments []Comment `gorm:"foreignKey:AuthorID;constraint:OnDelete:CASCADE"`
+	// Invites speak in their creator's name (the link's page shows who
+	// invited you), so they go with the creator's account.
+	Invites []Invite `gorm:"foreignKey:CreatedBy;constraint:OnDelete:CASCADE"`
 }
 
 // Room is a board. Version starts at 1 and goes up by one with every
@@ -73,6 +76,7 @@ type Room struct {
 	Labels  []Label      `gorm:"foreignKey:RoomID;constraint:OnDelete:CASCADE"`
 	Events  []RoomEvent  `gorm:"foreignKey:RoomID;constraint:OnDelete:CASCADE"`
 	Tickets []WSTicket   `gorm:"foreignKey:RoomID;constraint:OnDelete:CASCADE"`
+	Invites []Invite     `gorm:"foreignKey:RoomID;constraint:OnDelete:CASCADE"`
 }
 
 // RoomMember is the junction between users and rooms, with the member's role.
@@ -86,7 +90,8 @@ type RoomMember struct {
 	User User `gorm:"foreignKey:UserID"`
 }
 
-// Column is a list on a board. Positions in a room are exactly 0..n-1.
+// Column is a list on a board. Positions of a room's unarchived columns are
+// exactly 0..n-1.
 type Column struct {
 	ID        uuid.UUID `gorm:"type:uuid;primaryKey"`
 	RoomID    uuid.UUID `gorm:"type:uuid;not null;index:idx_columns_room_position,priority:1"`
@@ -94,11 +99,16 @@ type Column struct {
 	Position  int       `gorm:"type:integer;not null;index:idx_columns_room_position,priority:2;check:chk_columns_position,position >= 0"`
 	CreatedAt time.Time `gorm:"type:timestamptz;not null"`
 	UpdatedAt time.Time `gorm:"type:timestamptz;not null"`
+	// ArchivedAt is set while the column is archived (nil: on the board).
+	// An archived column keeps its last position, which means nothing: it
+	// is outside the room's sequence (models/positions.go).
+	ArchivedAt *time.Time `gorm:"type:timestamptz"`
 
 	Cards []Card `gorm:"foreignKey:ColumnID;constraint:OnDelete:CASCADE"`
 }
 
-// Card sits in a column. Positions in a column are exactly 0..n-1.
+// Card sits in a column. Positions of a column's unarchived cards are
+// exactly 0..n-1.
 type Card struct {
 	ID          uuid.UUID `gorm:"type:uuid;primaryKey"`
 	ColumnID    uuid.UUID `gorm:"type:uuid;not null;index:idx_cards_column_position,priority:1"`
@@ -113,7 +123,8 @@ type Card struct {
 	// done.
 	DueAt       *time.Time `gorm:"type:timestamptz"`
 	DueComplete bool       `gorm:"not null;default:false"`
-	// ArchivedAt is set while the card is archived (nil: on the board).
+	// ArchivedAt is set while the card is archived (nil: on the board). An
+	// archived card keeps its last position, outside the column's sequence.
 	ArchivedAt *time.Time `gorm:"type:timestamptz"`
 	// CommentCount is kept by the comment writes, which hold the room lock,
 	// so it is exact and the board reads it without counting. (No CHECK
@@ -252,11 +263,32 @@ type SpentRefreshToken struct {
 	SpentAt   time.Time `gorm:"type:timestamptz;not null"`
 }
 
+// Invite is an invitation link to a room: whoever signs in with its token
+// before ExpiresAt joins the room with Role (never owner), as many people
+// as use it. Only the token's SHA-256 is stored, so the database cannot
+// hand out working links. Revoking sets RevokedAt and keeps the row, so the
+// link's page can say why it is dead; rows revoked or expired for
+// InviteRetention are purged.
+type Invite struct {
+	ID        uuid.UUID `gorm:"type:uuid;primaryKey"`
+	RoomID    uuid.UUID `gorm:"type:uuid;not null;index:idx_invites_room_created,priority:1"`
+	TokenHash []byte    `gorm:"type:bytea;not null;uniqueIndex:uq_invites_token_hash"`
+	Role      string    `gorm:"type:text;not null;check:chk_invites_role,role IN ('member', 'viewer')"`
+	CreatedBy uuid.UUID `gorm:"type:uuid;not null;index:idx_invites_created_by"`
+	CreatedAt time.Time `gorm:"type:timestamptz;not null;index:idx_invites_room_created,priority:2"`
+	ExpiresAt time.Time `gorm:"type:timestamptz;not null;index:idx_invites_expires_at"`
+	// RevokedAt is set once an owner revokes the link (nil: not revoked).
+	RevokedAt *time.Time `gorm:"type:timestamptz"`
+
+	Room    Room `gorm:"foreignKey:RoomID"`
+	Creator User `gorm:"foreignKey:CreatedBy"`
+}
+
 // All lists every model, parents before children: the order Atlas's loader
 // and anything else that walks the schema should use.
 func All() []any {
 	return []any{&User{}, &Room{}, &RoomMember{}, &Column{}, &Card{}, &Label{}, &CardLabel{}, &CardAssignee{},
-		&Comment{}, &RoomEvent{}, &Session{}, &SpentRefreshToken{}, &WSTicket{}}
+		&Comment{}, &RoomEvent{}, &Session{}, &SpentRefreshToken{}, &WSTicket{}, &Invite{}}
 }
 
 // newID fills a zero primary key with a random UUID. IDs are generated in the
@@ -290,6 +322,9 @@ func (s *Session) BeforeCreate(*gorm.DB) error { newID(&s.ID); return nil }
 
 // BeforeCreate implements gorm's hook to assign the ID.
 func (l *Label) BeforeCreate(*gorm.DB) error { newID(&l.ID); return nil }
+
+// BeforeCreate implements gorm's hook to assign the ID.
+func (i *Invite) BeforeCreate(*gorm.DB) error { newID(&i.ID); return nil }
 
 // BeforeCreate implements gorm's hook to assign the ID.
 func (c *Comment) BeforeCreate(*gorm.DB) error { newID(&c.ID); return nil }

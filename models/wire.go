@@ -29,7 +29,29 @@ func (m RoomMember) API() api.Member {
 
 // API is the column without its cards.
 func (c Column) API() api.Column {
-	return api.Column{ID: c.ID, RoomID: c.RoomID, Name: c.Name, Position: c.Position}
+	return api.Column{ID: c.ID, RoomID: c.RoomID, Name: c.Name, Position: c.Position, ArchivedAt: utc(c.ArchivedAt)}
+}
+
+// BoardAPI is the column with its cards (loaded in order), as a board
+// shows it.
+func (c Column) BoardAPI() api.BoardColumn {
+	bc := api.BoardColumn{Column: c.API(), Cards: make([]api.Card, 0, len(c.Cards))}
+	for _, card := range c.Cards {
+		bc.Cards = append(bc.Cards, card.API())
+	}
+	return bc
+}
+
+// API is the room's archive, each list most recently archived first.
+func (a Archive) API() api.Archive {
+	out := api.Archive{Columns: make([]api.Column, 0, len(a.Columns)), Cards: make([]api.Card, 0, len(a.Cards))}
+	for _, c := range a.Columns {
+		out.Columns = append(out.Columns, c.API())
+	}
+	for _, c := range a.Cards {
+		out.Cards = append(out.Cards, c.API())
+	}
+	return out
 }
 
 // API is the card, with the label and assignee IDs cardDetails filled in.
@@ -94,11 +116,7 @@ func (v RoomView) BoardAPI() api.Board {
 		b.Labels = append(b.Labels, l.API())
 	}
 	for _, c := range v.Columns {
-		bc := api.BoardColumn{Column: c.API(), Cards: make([]api.Card, 0, len(c.Cards))}
-		for _, card := range c.Cards {
-			bc.Cards = append(bc.Cards, card.API())
-		}
-		b.Columns = append(b.Columns, bc)
+		b.Columns = append(b.Columns, c.BoardAPI())
 	}
 	return b
 }
@@ -108,4 +126,28 @@ func (v RoomView) BoardAPI() api.Board {
 func (s Session) API(current bool) api.Session {
 	return api.Session{ID: s.ID, CreatedAt: s.CreatedAt.UTC(), LastUsedAt: s.LastUsedAt.UTC(),
 		ExpiresAt: s.ExpiresAt.UTC(), UserAgent: s.UserAgent, IP: s.IP, Current: current}
+}
+
+// API is the link as a list shows it: without a token or URL, which the
+// server cannot rebuild (it keeps only the token's hash).
+func (i Invite) API() api.Invite {
+	return api.Invite{ID: i.ID, RoomID: i.RoomID, Role: i.Role, CreatedBy: i.CreatedBy,
+		CreatedAt: i.CreatedAt.UTC(), ExpiresAt: i.ExpiresAt.UTC()}
+}
+
+// API is the link just made, with its token and its URL: the web client's
+// page for it at origin (scheme, host and any path prefix, no trailing
+// slash).
+func (i IssuedInvite) API(origin string) api.Invite {
+	a := i.Invite.API()
+	url := origin + "/#/invite/" + i.Token
+	a.Token, a.URL = &i.Token, &url
+	return a
+}
+
+// PreviewAPI is the link as its page shows it, to anyone holding it (a link
+// loaded with its room and creator).
+func (i Invite) PreviewAPI() api.InvitePreview {
+	return api.InvitePreview{Room: api.InviteRoom{ID: i.Room.ID, Name: i.Room.Name}, Inviter: i.Creator.API(),
+		Role: i.Role, ExpiresAt: i.ExpiresAt.UTC()}
 }
