@@ -46,10 +46,11 @@ export class Search {
       this.set({ q: '', items: [], next: null, loading: false, error: null, searched: false });
       return;
     }
-    // What an older query asked is of no use any more.
+    // What an older query asked, and found, is of no use any more: its
+    // hits are not shown under the new words.
     this.controller?.abort();
     this.controller = null;
-    this.set({ q, loading: true, error: null });
+    this.set({ q, items: [], next: null, loading: true, error: null, searched: false });
     this.timer = this.timers.setTimeout(() => this.fetch(q, null), this.delay);
   }
 
@@ -59,7 +60,8 @@ export class Search {
     this.timers.clearTimeout(this.timer);
     if (q === '') return this.type('');
     if (q === this.state.q && this.state.searched && !this.state.loading) return undefined;
-    this.set({ q, loading: true, error: null });
+    if (q !== this.state.q) this.set({ q, items: [], next: null, searched: false });
+    this.set({ loading: true, error: null });
     return this.fetch(q, null);
   }
 

@@ -87,6 +87,7 @@ export class SearchBox {
     const from = this.hits().length;
     await this.search.more();
     // The focus goes to the first hit the page brought.
+    this.open();
     (this.hits()[from] ?? this.input).focus();
   }
 
@@ -103,10 +104,11 @@ export class SearchBox {
     if (s.error) this.status.textContent = `The search failed. ${describe(s.error)}`;
     else if (s.loading && s.items.length === 0) this.status.textContent = 'Searching…';
     else if (s.searched) this.status.textContent = s.items.length === 0 ? `No cards match “${s.q}”.` : `${s.items.length}${s.next ? '+' : ''} card${s.items.length === 1 && !s.next ? '' : 's'} found.`;
-    if (!s.searched && !s.error) return;
     this.list.replaceChildren(...s.items.map((hit) => this.makeHit(hit)));
+    // Not disabled while loading (Search ignores a second click): a
+    // disabled button would lose the focus, and the focus leaving closes
+    // the results.
     this.moreBtn.hidden = !s.next;
-    this.moreBtn.disabled = s.loading;
   }
 
   makeHit(hit) {

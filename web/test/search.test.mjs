@@ -65,14 +65,21 @@ describe('Search', () => {
     assert.equal(s.state.searched, true);
   });
 
-  it('a newer query aborts the older request, and a late answer to it is dropped', async () => {
+  it('a newer query clears the old hits, aborts the older request, and a late answer to it is dropped', async () => {
     const { api, timers, s } = setup();
+    s.type('sh');
+    timers.tick(250);
+    api.calls.shift().resolve({ items: [hit('sh')], next_cursor: 'n' });
+    await settle();
+    assert.equal(s.state.items.length, 1);
     s.type('ship');
+    assert.deepEqual([s.state.items, s.state.next, s.state.searched], [[], null, false], 'no hits of sh under ship');
     timers.tick(250);
     const first = api.calls[0];
     s.type('spec');
     assert.equal(first.signal.aborted, true, 'typing aborts the request out');
     timers.tick(250);
+    assert.deepEqual(s.state.items, [], 'the old hits are not shown under the new words');
     const second = api.calls[1];
     first.resolve({ items: [hit('old')], next_cursor: null }); // too late: already rejected
     second.resolve({ items: [hit('new')], next_cursor: null });
