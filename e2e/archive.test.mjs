@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { after, afterEach, before, describe, it } from 'node:test';
 import { Client, Server, assertNothingUnfinished, dropDatabase, launchBrowser, newDatabaseName, waitFor } from './harness.mjs';
 import {
-  TIMEOUT, card, checkState, closed, column, expectCards, expectColumns, openBoard, signIn, watched,
+  DARK, PHONE, TIMEOUT, card, checkState, closed, column, expectCards, expectColumns, fitsPhone, openBoard, signIn, watched,
 } from './pages.mjs';
 
 describe('the archive in the web client', () => {
@@ -102,6 +102,20 @@ describe('the archive in the web client', () => {
     assert.equal(await archivePanel(page).getByRole('button', { name: /^(Restore|Delete) / }).count(), 0);
     assert.equal(await column(page, 'To do').getByRole('button', { name: 'Archive column' }).count(), 0);
     await checkState(page, 'archive panel viewer');
+  });
+
+  it('the archive panel reads in dark mode and on a phone', async () => {
+    for (const [options, name] of [[DARK, 'archive panel dark'], [PHONE, 'archive panel phone']]) {
+      const context = await watched(browser, problems, options);
+      const page = await context.newPage();
+      await signIn(page, server.url, 'ben@example.com');
+      await openBoard(page, server.url, roomID);
+      await page.getByRole('button', { name: 'Archive', exact: true }).click();
+      await expectRows(page, 'Cards', ['Beta']);
+      await checkState(page, name);
+      if (options === PHONE) await fitsPhone(page);
+      await context.close();
+    }
   });
 
   it('restores a card to the end of its column and a column with its cards; the other pages and panels follow', async () => {

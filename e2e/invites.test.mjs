@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { after, afterEach, before, describe, it } from 'node:test';
 import { Client, Server, assertNothingUnfinished, dropDatabase, launchBrowser, newDatabaseName, sql, waitFor } from './harness.mjs';
 import {
-  PASSWORD, TIMEOUT, checkState, column, expectCards, liveOn, openBoard, signIn, watched,
+  DARK, PASSWORD, PHONE, TIMEOUT, checkState, column, expectCards, fitsPhone, liveOn, openBoard, signIn, watched,
 } from './pages.mjs';
 
 describe('invitation links in the web client', () => {
@@ -131,6 +131,20 @@ describe('invitation links in the web client', () => {
     await page.locator('#view-only').waitFor();
     await liveOn(page);
     await context.close();
+  });
+
+  it('the invitation page reads in dark mode and on a phone', async () => {
+    const invite = await ann.api.call('POST', `/api/rooms/${roomID}/invites`, { role: 'member' });
+    for (const [options, name] of [[DARK, 'invite signed out dark'], [PHONE, 'invite signed out phone']]) {
+      const context = await watched(browser, problems, options);
+      const page = await context.newPage();
+      await page.goto(invite.url);
+      await page.getByRole('heading', { name: 'Create your account to join' }).waitFor();
+      await checkState(page, name);
+      if (options === PHONE) await fitsPhone(page);
+      await context.close();
+    }
+    await ann.api.call('DELETE', `/api/invites/${invite.id}`);
   });
 
   it('a revoked, expired or unknown link says which, and leads on', async () => {

@@ -8,6 +8,13 @@ import { RESULTS, axe, describeViolations, serious, waitFor } from './harness.mj
 export const PASSWORD = 'correct horse battery';
 export const TIMEOUT = 15_000;
 export const DESKTOP = { viewport: { width: 1280, height: 800 } };
+export const DARK = { ...DESKTOP, colorScheme: 'dark' };
+export const PHONE = { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 };
+
+// fitsPhone fails when the page is wider than the phone (it would zoom out).
+export async function fitsPhone(page) {
+  assert.equal(await page.evaluate(() => document.documentElement.scrollWidth), 390, 'the page is wider than the phone');
+}
 
 // watched makes a browser context whose pages' errors and CSP or Trusted
 // Types refusals land in problems.

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { after, afterEach, before, describe, it } from 'node:test';
 import { Client, Server, assertNothingUnfinished, dropDatabase, launchBrowser, newDatabaseName, waitFor } from './harness.mjs';
 import {
-  TIMEOUT, card, checkState, closed, column, drag, expectCards, openBoard, signIn, watched,
+  DARK, PHONE, TIMEOUT, card, checkState, closed, column, drag, expectCards, fitsPhone, openBoard, signIn, watched,
 } from './pages.mjs';
 
 describe('board roles in the web client', () => {
@@ -121,6 +121,19 @@ describe('board roles in the web client', () => {
     const buildID = board.columns[0].cards[1].id;
     const comments = await ann.api.call('GET', `/api/cards/${buildID}/comments`);
     assert.deepEqual(comments.items.map((c) => [c.author.email, c.body]), [['cat@example.com', 'Looks right to me.']]);
+  });
+
+  it('a viewer\'s board reads in dark mode and on a phone', async () => {
+    for (const [options, name] of [[DARK, 'viewer board dark'], [PHONE, 'viewer board phone']]) {
+      const context = await watched(browser, problems, options);
+      const page = await context.newPage();
+      await signIn(page, server.url, 'cat@example.com');
+      await openBoard(page, server.url, roomID);
+      await page.locator('#view-only').waitFor();
+      await checkState(page, name);
+      if (options === PHONE) await fitsPhone(page);
+      await context.close();
+    }
   });
 
   it('a member\'s page turns read-only the moment an owner makes them a viewer, and editable again, without a reload', async () => {

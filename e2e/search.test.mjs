@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { after, afterEach, before, describe, it } from 'node:test';
 import { Client, Server, assertNothingUnfinished, dropDatabase, launchBrowser, newDatabaseName, waitFor } from './harness.mjs';
-import { TIMEOUT, card, checkState, closed, liveOn, signIn, watched } from './pages.mjs';
+import { DARK, PHONE, TIMEOUT, card, checkState, closed, fitsPhone, liveOn, signIn, watched } from './pages.mjs';
 
 describe('search in the web client', () => {
   const db = newDatabaseName();
@@ -85,6 +85,19 @@ describe('search in the web client', () => {
     assert.equal(byTitle['Fix login bug'].archived, false);
     assert.match(await page.locator('.search-status').textContent(), /^3 cards found\.$/);
     await checkState(page, 'search results');
+  });
+
+  it('the results read in dark mode and on a phone', async () => {
+    for (const [options, name] of [[DARK, 'search results dark'], [PHONE, 'search results phone']]) {
+      const context = await watched(browser, problems, options);
+      const p = await context.newPage();
+      await signIn(p, server.url, 'ann@example.com');
+      await p.getByRole('searchbox', { name: 'Search the cards of all your boards' }).fill('login');
+      await p.locator('.search-hit').nth(2).waitFor();
+      await checkState(p, name);
+      if (options === PHONE) await fitsPhone(p);
+      await context.close();
+    }
   });
 
   it('goes down the hits by keyboard, and a hit opens its board with that card\'s dialog', async () => {
