@@ -123,6 +123,26 @@ type CommentPage struct {
 	NextCursor *string   `json:"next_cursor"`
 }
 
+// Ref names a room or a column beside a search hit.
+type Ref struct {
+	ID   uuid.UUID `json:"id"`
+	Name string    `json:"name"`
+}
+
+// SearchHit is a card that matched a search, with its room and column.
+type SearchHit struct {
+	Card   Card `json:"card"`
+	Room   Ref  `json:"room"`
+	Column Ref  `json:"column"`
+}
+
+// SearchPage is a page of search hits, best match first; NextCursor is nil
+// on the last.
+type SearchPage struct {
+	Items      []SearchHit `json:"items"`
+	NextCursor *string     `json:"next_cursor"`
+}
+
 // Board is a Room with its members and its columns, each with its cards,
 // all in order.
 type Board struct {

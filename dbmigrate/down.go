@@ -1,11 +1,13 @@
 package dbmigrate
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"log/slog"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -322,7 +324,40 @@ func diffLive(ctx context.Context, drv migrate.Driver, want *schema.Schema) ([]s
 	if err != nil {
 		return nil, fmt.Errorf("migrate down: diff: %w", err)
 	}
+	for _, c := range changes {
+		if mt, ok := c.(*schema.ModifyTable); ok {
+			generatedDropsFirst(mt.Changes)
+		}
+	}
 	return changes, nil
+}
+
+// generatedDropsFirst moves the drops of generated columns to the front of
+// a table's changes: PostgreSQL refuses to drop a column a generated column
+// still reads (cards.comments_text, read by cards.search_vector) in the
+// order Atlas plans them, one ALTER TABLE in column order.
+func generatedDropsFirst(changes []schema.Change) {
+	slices.SortStableFunc(changes, func(a, b schema.Change) int {
+		return cmp.Compare(generatedDrop(b), generatedDrop(a))
+	})
+}
+
+func generatedDrop(c schema.Change) int {
+	if dc, ok := c.(*schema.DropColumn); ok && generated(dc.C) {
+		return 1
+	}
+	return 0
+}
+
+// generated reports whether c is a generated column: its values are
+// computed from the row's other columns, so dropping it loses nothing.
+func generated(c *schema.Column) bool {
+	for _, a := range c.Attrs {
+		if _, ok := a.(*schema.GeneratedExpr); ok {
+			return true
+		}
+	}
+	return false
 }
 
 // dataLoss runs Atlas's destructive analyzer on plan and, for each table or
@@ -366,7 +401,7 @@ func dataLoss(ctx context.Context, drv migrate.Driver, plan *migrate.Plan, lock 
 			candidates = append(candidates, Loss{Code: d.Code, Table: c.T.Name})
 		case *schema.ModifyTable:
 			for _, mc := range c.Changes {
-				if dc, ok := mc.(*schema.DropColumn); ok {
+				if dc, ok := mc.(*schema.DropColumn); ok && !generated(dc.C) {
 					candidates = append(candidates, Loss{Code: d.Code, Table: c.T.Name, Column: dc.C.Name,
 						deflt: constantDefault(dc.C)})
 				}

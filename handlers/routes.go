@@ -180,5 +180,6 @@ func NewRouter(d Deps) (*gin.Engine, error) {
 	signedIn.POST("/cards/:card_id/comments", createComment(bd))
 	signedIn.PATCH("/comments/:comment_id", updateComment(bd))
 	signedIn.DELETE("/comments/:comment_id", deleteComment(bd))
+	signedIn.GET("/search", search(bd))
 	return r, nil
 }

@@ -408,11 +408,16 @@ func (s *Store) Comments(ctx context.Context, userID, cardID uuid.UUID, limit in
 	return comments, next, nil
 }
 
-// commentCount moves a card's comment count by delta and returns it.
-func commentCount(tx *gorm.DB, cardID uuid.UUID, delta int) (int, error) {
+// commentWritten follows a comment write on its card, in the write's
+// transaction: it moves the comment count by delta and copies the
+// comments' text again (oldest first, one per line, as the search
+// migration's backfill does), which the generated search vector reads.
+// It returns the count.
+func commentWritten(tx *gorm.DB, cardID uuid.UUID, delta int) (int, error) {
 	var n int
-	err := tx.Raw("UPDATE cards SET comment_count = comment_count + ? WHERE id = ? RETURNING comment_count", delta, cardID).
-		Scan(&n).Error
+	err := tx.Raw(`UPDATE cards SET comment_count = comment_count + ?,
+  comments_text = coalesce((SELECT string_agg(body, E'\n' ORDER BY created_at, id) FROM comments WHERE card_id = cards.id), '')
+WHERE id = ? RETURNING comment_count`, delta, cardID).Scan(&n).Error
 	if err != nil {
 		return 0, fmt.Errorf("comment count: %w", err)
 	}
@@ -437,7 +442,7 @@ func (s *Store) CreateComment(ctx context.Context, userID, cardID uuid.UUID, bod
 		if err := tx.Take(&cm.Author, "id = ?", userID).Error; err != nil {
 			return fmt.Errorf("comment author: %w", err)
 		}
-		n, err := commentCount(tx, c.ID, 1)
+		n, err := commentWritten(tx, c.ID, 1)
 		if err != nil {
 			return err
 		}
@@ -464,9 +469,9 @@ func (s *Store) UpdateComment(ctx context.Context, userID, commentID uuid.UUID, 
 			Updates(map[string]any{"body": c.Body, "updated_at": c.UpdatedAt}).Error; err != nil {
 			return fmt.Errorf("update comment: %w", err)
 		}
-		var n int
-		if err := tx.Model(&Card{}).Where("id = ?", c.CardID).Pluck("comment_count", &n).Error; err != nil {
-			return fmt.Errorf("comment count: %w", err)
+		n, err := commentWritten(tx, c.CardID, 0)
+		if err != nil {
+			return err
 		}
 		cm = c
 		return change(tx, &v, userID, api.EventCommentUpdated, api.CommentData{Comment: cm.API(), CommentCount: n})
@@ -489,7 +494,7 @@ func (s *Store) DeleteComment(ctx context.Context, userID, commentID uuid.UUID) 
 		if err := tx.Delete(&Comment{ID: c.ID}).Error; err != nil {
 			return fmt.Errorf("delete comment: %w", err)
 		}
-		n, err := commentCount(tx, c.CardID, -1)
+		n, err := commentWritten(tx, c.CardID, -1)
 		if err != nil {
 			return err
 		}

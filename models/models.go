@@ -120,6 +120,16 @@ type Card struct {
 	// here: GORM prints a table's CHECKs in map order, and the loader's
 	// output must not change between runs.)
 	CommentCount int `gorm:"type:integer;not null;default:0"`
+	// CommentsText is the card's comment bodies, oldest first, one per
+	// line: a generated column cannot read the comments table, so the
+	// comment writes keep this copy in their transaction (under the room
+	// lock, like CommentCount) and SearchVector reads it. Neither is read
+	// nor written through GORM (->:false, <-:false): only search needs
+	// them, and only as SQL.
+	CommentsText string `gorm:"type:text;not null;default:'';->:false;<-:false"`
+	// SearchVector is what full-text search matches and ranks: the title
+	// weighs A, the description B, the comments C (Store.Search).
+	SearchVector string `gorm:"type:tsvector GENERATED ALWAYS AS (setweight(to_tsvector('english', title), 'A') || setweight(to_tsvector('english', description), 'B') || setweight(to_tsvector('english', comments_text), 'C')) STORED;->:false;<-:false;index:idx_cards_search,type:gin"`
 
 	// LabelIDs (in label order) and AssigneeIDs (in assignment order) are
 	// read with set-based queries for a whole board at once (cardDetails),

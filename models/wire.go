@@ -51,6 +51,12 @@ func (c Comment) API() api.Comment {
 		CreatedAt: c.CreatedAt.UTC(), UpdatedAt: c.UpdatedAt.UTC()}
 }
 
+// API is the hit: the card with its room and column.
+func (h SearchHit) API() api.SearchHit {
+	return api.SearchHit{Card: h.Card.API(), Room: api.Ref{ID: h.RoomID, Name: h.RoomName},
+		Column: api.Ref{ID: h.ColumnID, Name: h.ColumnName}}
+}
+
 func utc(t *time.Time) *time.Time {
 	if t == nil {
 		return nil
