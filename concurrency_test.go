@@ -88,11 +88,13 @@ func register(t *testing.T, base string, hc *http.Client, email string) (*client
 }
 
 // TestConcurrentBoardEditing: 16 members each make 60 random moves,
-// reorders, creates and deletes on one board of 3 columns, while two more
-// clients move cards in opposite directions between the same two columns.
-// Afterwards no response was 5xx, positions are exactly 0..n-1, the card
-// count is creates minus deletes, and the version went up by exactly the
-// number of successful changes.
+// reorders, creates, deletes, archives and restores (of cards and columns)
+// on one board of 3 columns, while two more clients move cards in opposite
+// directions between the same two columns. Afterwards no response was 5xx,
+// positions are exactly 0..n-1 among the unarchived columns and cards;
+// once everything archived is restored they still are, every card exists
+// exactly once and the count is creates minus deletes; and the version went
+// up by exactly the number of successful changes.
 func TestConcurrentBoardEditing(t *testing.T) {
 	env := baseEnv(testdb.New(t))
 	env["BCRYPT_COST"] = "4"
@@ -159,7 +161,7 @@ func TestConcurrentBoardEditing(t *testing.T) {
 		go func(c *client, r *rand.Rand) {
 			defer wg.Done()
 			for range opsEach {
-				switch op := r.IntN(10); {
+				switch op := r.IntN(14); {
 				case op < 5: // move a card
 					code := c.do("POST", "/api/cards/"+randomCard(r)+"/move",
 						map[string]any{"column_id": cols[r.IntN(3)], "position": r.IntN(8)}, nil)
@@ -179,11 +181,17 @@ func TestConcurrentBoardEditing(t *testing.T) {
 						creates.Add(1)
 						changes.Add(1)
 					}
-				default: // delete a card
+				case op < 10: // delete a card
 					id := randomCard(r)
 					if ok(c.do("DELETE", "/api/cards/"+id, nil, nil)) {
 						cards.Delete(id)
 						deletes.Add(1)
+						changes.Add(1)
+					}
+				default: // archive or restore a card or a column
+					what := []string{"/api/cards/" + randomCard(r), "/api/columns/" + cols[r.IntN(3)]}[r.IntN(2)]
+					action := []string{"/archive", "/restore"}[r.IntN(2)]
+					if ok(c.do("POST", what+action, nil, nil)) {
 						changes.Add(1)
 					}
 				}
@@ -214,24 +222,67 @@ func TestConcurrentBoardEditing(t *testing.T) {
 	}
 	wg.Wait()
 
-	var after boardBody
-	if code := owner.do("GET", "/api/rooms/"+room.ID, nil, &after); code != 200 {
-		t.Fatalf("final board = %d", code)
-	}
-	total := 0
-	for i, col := range after.Columns {
-		if col.Position != i {
-			t.Errorf("column %d has position %d: want 0..n-1", i, col.Position)
+	// checkBoard reads the board and checks 0..n-1 among what it shows
+	// (the unarchived columns and cards); it returns the board and how
+	// many times each card is on it.
+	checkBoard := func(when string) (boardBody, map[string]int) {
+		var b boardBody
+		if code := owner.do("GET", "/api/rooms/"+room.ID, nil, &b); code != 200 {
+			t.Fatalf("board %s = %d", when, code)
 		}
-		for j, card := range col.Cards {
-			if card.Position != j {
-				t.Errorf("column %d card %d has position %d: want 0..n-1", i, j, card.Position)
+		seen := map[string]int{}
+		for i, col := range b.Columns {
+			if col.Position != i {
+				t.Errorf("%s: column %d has position %d: want 0..n-1", when, i, col.Position)
+			}
+			for j, card := range col.Cards {
+				if card.Position != j {
+					t.Errorf("%s: column %d card %d has position %d: want 0..n-1", when, i, j, card.Position)
+				}
+				seen[card.ID]++
 			}
 		}
-		total += len(col.Cards)
+		return b, seen
 	}
-	if want := seedCards + int(creates.Load()) - int(deletes.Load()); total != want {
-		t.Errorf("cards = %d, want %d seeded + %d created - %d deleted = %d", total, seedCards, creates.Load(), deletes.Load(), want)
+	checkBoard("after the race")
+
+	// Restore everything archived: columns first, so that every card has
+	// its own column to return to.
+	var archived struct {
+		Columns []idBody `json:"columns"`
+		Cards   []idBody `json:"cards"`
+	}
+	if code := owner.do("GET", "/api/rooms/"+room.ID+"/archive", nil, &archived); code != 200 {
+		t.Fatalf("archive = %d", code)
+	}
+	for _, col := range archived.Columns {
+		if code := owner.do("POST", "/api/columns/"+col.ID+"/restore", nil, nil); code != 200 {
+			t.Fatalf("restore column %s = %d", col.ID, code)
+		}
+		changes.Add(1)
+	}
+	for _, card := range archived.Cards {
+		if code := owner.do("POST", "/api/cards/"+card.ID+"/restore", nil, nil); code != 200 {
+			t.Fatalf("restore card %s = %d", card.ID, code)
+		}
+		changes.Add(1)
+	}
+	after, seen := checkBoard("after restoring everything")
+	if len(after.Columns) != len(cols) {
+		t.Errorf("columns after restoring everything = %d, want %d", len(after.Columns), len(cols))
+	}
+	total := 0
+	for _, n := range seen {
+		total += n
+	}
+	cards.Range(func(k, _ any) bool {
+		if n := seen[k.(string)]; n != 1 {
+			t.Errorf("card %s is on the board %d times, want once", k, n)
+		}
+		return true
+	})
+	if want := seedCards + int(creates.Load()) - int(deletes.Load()); total != want || len(seen) != want {
+		t.Errorf("cards = %d (%d distinct), want %d seeded + %d created - %d deleted = %d", total, len(seen), seedCards, creates.Load(), deletes.Load(), want)
 	}
 	if want := before.Version + changes.Load(); after.Version != want {
 		t.Errorf("version = %d, want %d before + %d successful changes = %d", after.Version, before.Version, changes.Load(), want)
@@ -255,5 +306,6 @@ func TestConcurrentBoardEditing(t *testing.T) {
 			next = ev.Version
 		}
 	}
-	t.Logf("%d successful changes (%d creates, %d deletes); %d cards; version %d", changes.Load(), creates.Load(), deletes.Load(), total, after.Version)
+	t.Logf("%d successful changes (%d creates, %d deletes; %d columns and %d cards restored at the end); %d cards; version %d",
+		changes.Load(), creates.Load(), deletes.Load(), len(archived.Columns), len(archived.Cards), total, after.Version)
 }

@@ -71,12 +71,13 @@ type Member struct {
 	JoinedAt time.Time `json:"joined_at"`
 }
 
-// Column is a list on a board.
+// Column is a list on a board. ArchivedAt is nil unless it is archived.
 type Column struct {
-	ID       uuid.UUID `json:"id"`
-	RoomID   uuid.UUID `json:"room_id"`
-	Name     string    `json:"name"`
-	Position int       `json:"position"`
+	ID         uuid.UUID  `json:"id"`
+	RoomID     uuid.UUID  `json:"room_id"`
+	Name       string     `json:"name"`
+	Position   int        `json:"position"`
+	ArchivedAt *time.Time `json:"archived_at"`
 }
 
 // Card sits in a column. CreatedBy is null once its author's account is
@@ -156,6 +157,13 @@ type Board struct {
 type BoardColumn struct {
 	Column
 	Cards []Card `json:"cards"`
+}
+
+// Archive is what a room keeps off its board: archived columns and
+// archived cards, each most recently archived first.
+type Archive struct {
+	Columns []Column `json:"columns"`
+	Cards   []Card   `json:"cards"`
 }
 
 // Ticket opens one room's WebSocket once, shortly.

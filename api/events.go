@@ -17,6 +17,11 @@ const (
 	EventCardMoved     = "card.moved"
 	EventCardDeleted   = "card.deleted"
 
+	EventCardArchived   = "card.archived"
+	EventCardRestored   = "card.restored"
+	EventColumnArchived = "column.archived"
+	EventColumnRestored = "column.restored"
+
 	EventLabelCreated   = "label.created"
 	EventLabelUpdated   = "label.updated"
 	EventLabelDeleted   = "label.deleted"
@@ -45,10 +50,19 @@ type (
 		UserID        uuid.UUID   `json:"user_id"`
 		UnassignedIDs []uuid.UUID `json:"unassigned_card_ids"`
 	}
-	// ColumnData is column.created and column.updated: the column and the
-	// room's column IDs by position after the change.
+	// ColumnData is column.created, column.updated and column.archived: the
+	// column and the room's (unarchived) column IDs by position after the
+	// change.
 	ColumnData struct {
 		Column  Column      `json:"column"`
+		Columns []uuid.UUID `json:"columns"`
+	}
+	// ColumnRestoredData is column.restored: the column with its cards by
+	// position, as the board shows it (they come back with it), and the
+	// room's column IDs by position after the change. column.archived is
+	// ColumnData.
+	ColumnRestoredData struct {
+		Column  BoardColumn `json:"column"`
 		Columns []uuid.UUID `json:"columns"`
 	}
 	// ColumnDeletedData is column.deleted (its cards went with it).
@@ -56,9 +70,10 @@ type (
 		ColumnID uuid.UUID   `json:"column_id"`
 		Columns  []uuid.UUID `json:"columns"`
 	}
-	// CardData is card.created, card.updated and card.moved: the card and,
-	// for a change of positions, each affected column's card IDs by
-	// position after it (absent from card.updated, which moves nothing).
+	// CardData is card.created, card.updated, card.moved, card.archived
+	// and card.restored: the card and, for a change of positions, each
+	// affected column's (unarchived) card IDs by position after it (absent
+	// from card.updated, which moves nothing).
 	CardData struct {
 		Card  Card                      `json:"card"`
 		Cards map[uuid.UUID][]uuid.UUID `json:"cards,omitempty"`

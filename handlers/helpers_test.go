@@ -823,26 +823,33 @@ func requireMember(t *testing.T, req string, raw []byte) memberBody {
 
 // columnBody is a decoded Column (with its cards inside a Board).
 type columnBody struct {
-	ID       uuid.UUID
-	RoomID   uuid.UUID
-	Name     string
-	Position int
-	Cards    []cardBody
+	ID         uuid.UUID
+	RoomID     uuid.UUID
+	Name       string
+	Position   int
+	ArchivedAt *time.Time
+	Cards      []cardBody
 }
 
 func columnFrom(t *testing.T, req string, m map[string]json.RawMessage) columnBody {
 	t.Helper()
+	var archivedAt *time.Time
+	if string(m["archived_at"]) != "null" {
+		at := requireUTCTime(t, req, "column.archived_at", m["archived_at"])
+		archivedAt = &at
+	}
 	return columnBody{
-		ID:       requireUUID(t, req, "column.id", m["id"]),
-		RoomID:   requireUUID(t, req, "column.room_id", m["room_id"]),
-		Name:     requireString(t, req, "column.name", m["name"]),
-		Position: int(requireInt(t, req, "column.position", m["position"])),
+		ID:         requireUUID(t, req, "column.id", m["id"]),
+		RoomID:     requireUUID(t, req, "column.room_id", m["room_id"]),
+		Name:       requireString(t, req, "column.name", m["name"]),
+		Position:   int(requireInt(t, req, "column.position", m["position"])),
+		ArchivedAt: archivedAt,
 	}
 }
 
 func requireColumn(t *testing.T, req string, raw []byte) columnBody {
 	t.Helper()
-	return columnFrom(t, req, requireKeys(t, req, "Column", raw, "id", "room_id", "name", "position"))
+	return columnFrom(t, req, requireKeys(t, req, "Column", raw, "id", "room_id", "name", "position", "archived_at"))
 }
 
 // cardBody is a decoded Card.
@@ -918,7 +925,7 @@ func requireBoard(t *testing.T, req string, rec *httptest.ResponseRecorder) boar
 		b.Members = append(b.Members, requireMember(t, req, raw))
 	}
 	for _, raw := range requireArray(t, req, "board.columns", m["columns"]) {
-		cm := requireKeys(t, req, "board column", raw, "id", "room_id", "name", "position", "cards")
+		cm := requireKeys(t, req, "board column", raw, "id", "room_id", "name", "position", "archived_at", "cards")
 		col := columnFrom(t, req, cm)
 		for _, rawCard := range requireArray(t, req, "column.cards", cm["cards"]) {
 			col.Cards = append(col.Cards, requireCard(t, req, rawCard))
@@ -926,10 +933,16 @@ func requireBoard(t *testing.T, req string, rec *httptest.ResponseRecorder) boar
 		b.Columns = append(b.Columns, col)
 	}
 	for i, col := range b.Columns {
+		if col.ArchivedAt != nil {
+			t.Errorf("%s: column #%d %q is archived, yet on the board", req, i, col.Name)
+		}
 		if col.Position != i || col.RoomID != b.ID {
 			t.Errorf("%s: column #%d %q has position %d room %s, want position %d room %s", req, i, col.Name, col.Position, col.RoomID, i, b.ID)
 		}
 		for j, card := range col.Cards {
+			if card.ArchivedAt != nil {
+				t.Errorf("%s: card %q is archived, yet on the board", req, card.Title)
+			}
 			if card.Position != j || card.ColumnID != col.ID {
 				t.Errorf("%s: card #%d %q of column %q has position %d column %s, want position %d column %s",
 					req, j, card.Title, col.Name, card.Position, card.ColumnID, j, col.ID)

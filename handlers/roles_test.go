@@ -53,6 +53,10 @@ func TestViewerReadsAndComments(t *testing.T) {
 		apiCall(http.MethodDelete, cardP+"/assignees/"+owner.ID.String(), viewer, nil),
 		apiCall(http.MethodPatch, "/api/comments/"+ownersComment.ID.String(), viewer, jsonObj{"body": "mine"}),
 		apiCall(http.MethodDelete, "/api/comments/"+ownersComment.ID.String(), viewer, nil),
+		apiCall(http.MethodPost, cardP+"/archive", viewer, nil),
+		apiCall(http.MethodPost, cardP+"/restore", viewer, nil),
+		apiCall(http.MethodPost, colP+"/archive", viewer, nil),
+		apiCall(http.MethodPost, colP+"/restore", viewer, nil),
 	}
 	for _, c := range refusedCalls {
 		e.expect(t, c, forbidden403)

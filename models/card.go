@@ -44,23 +44,33 @@ func lockCardIn(tx *gorm.DB, userID, roomID, cardID uuid.UUID, act Action, extra
 	if err != nil {
 		return RoomView{}, Card{}, nil, err
 	}
+	card, cols, err := lockCardUnder(tx, v, cardID, extraColumns...)
+	if err != nil {
+		return RoomView{}, Card{}, nil, err
+	}
+	return v, card, cols, nil
+}
+
+// lockCardUnder locks a card's column (with extraColumns) and the card, for
+// a caller that holds the lock of room v already.
+func lockCardUnder(tx *gorm.DB, v RoomView, cardID uuid.UUID, extraColumns ...uuid.UUID) (Card, map[uuid.UUID]Column, error) {
 	// With the room locked, the card can no longer change column: read its
 	// current column, then lock the columns involved in ID order.
 	var card Card
 	if err := tx.Take(&card, "id = ?", cardID).Error; err != nil {
-		return RoomView{}, Card{}, nil, notFound(err, "card")
+		return Card{}, nil, notFound(err, "card")
 	}
 	cols, err := lockColumns(tx, append([]uuid.UUID{card.ColumnID}, extraColumns...)...)
 	if err != nil {
-		return RoomView{}, Card{}, nil, err
+		return Card{}, nil, err
 	}
 	if c, ok := cols[card.ColumnID]; !ok || c.RoomID != v.ID {
-		return RoomView{}, Card{}, nil, Errorf(CodeNotFound, "card not found")
+		return Card{}, nil, Errorf(CodeNotFound, "card not found")
 	}
 	if err := tx.Clauses(clause.Locking{Strength: "UPDATE"}).Take(&card, "id = ?", cardID).Error; err != nil {
-		return RoomView{}, Card{}, nil, notFound(err, "card")
+		return Card{}, nil, notFound(err, "card")
 	}
-	return v, card, cols, nil
+	return card, cols, nil
 }
 
 // NewCard is a card to create.
@@ -71,15 +81,18 @@ type NewCard struct {
 }
 
 // CreateCard adds a card to a column at a position, shifting the cards at
-// and after it.
+// and after it. An archived column takes no new cards.
 //
-// Errors: CodeNotFound, CodeUnavailable.
+// Errors: CodeNotFound, CodeValidationFailed, CodeUnavailable.
 func (s *Store) CreateCard(ctx context.Context, userID, columnID uuid.UUID, nc NewCard) (Card, error) {
 	var card Card
 	err := s.tx(ctx, func(tx *gorm.DB) error {
 		v, col, err := lockedColumn(tx, userID, columnID, ActEdit)
 		if err != nil {
 			return err
+		}
+		if col.ArchivedAt != nil {
+			return restoreFirst("column_id", "the column is archived: restore it first")
 		}
 		n, err := countIn(tx, &Card{}, "column_id", col.ID)
 		if err != nil {
@@ -164,7 +177,9 @@ func (s *Store) UpdateCard(ctx context.Context, userID, cardID uuid.UUID, up Car
 // MoveCard moves a card to position pos of column toColumn (possibly its
 // own column). The target column must be in the same room: one the caller
 // can see in another room is CodeValidationFailed, one it cannot see is
-// CodeNotFound. A position past the end lands at the end.
+// CodeNotFound. A position past the end lands at the end. An archived
+// card, a card of an archived column and an archived target are
+// CodeValidationFailed.
 //
 // Errors: CodeNotFound, CodeValidationFailed, CodeUnavailable.
 func (s *Store) MoveCard(ctx context.Context, userID, cardID, toColumn uuid.UUID, pos int) (Card, error) {
@@ -187,8 +202,19 @@ func (s *Store) MoveCard(ctx context.Context, userID, cardID, toColumn uuid.UUID
 			return err
 		}
 		from := c.ColumnID
-		if dst, ok := cols[toColumn]; !ok || dst.RoomID != v.ID {
+		dst, ok := cols[toColumn]
+		if !ok || dst.RoomID != v.ID {
 			return Errorf(CodeNotFound, "column not found")
+		}
+		// Archived things are off the board and out of its positions: they
+		// come back through restore, never through a move.
+		switch {
+		case c.ArchivedAt != nil:
+			return restoreFirst("card_id", "the card is archived: restore it first")
+		case cols[from].ArchivedAt != nil:
+			return restoreFirst("card_id", "the card's column is archived: restore the column first")
+		case dst.ArchivedAt != nil:
+			return restoreFirst("column_id", "the column is archived: restore it first")
 		}
 		if c.ColumnID == toColumn {
 			n, err := countIn(tx, &Card{}, "column_id", toColumn)
@@ -228,7 +254,8 @@ func (s *Store) MoveCard(ctx context.Context, userID, cardID, toColumn uuid.UUID
 	return card, err
 }
 
-// DeleteCard deletes a card and closes the gap in its column.
+// DeleteCard deletes a card and closes the gap in its column (an archived
+// card leaves none).
 //
 // Errors: CodeNotFound, CodeUnavailable.
 func (s *Store) DeleteCard(ctx context.Context, userID, cardID uuid.UUID) error {
@@ -240,8 +267,11 @@ func (s *Store) DeleteCard(ctx context.Context, userID, cardID uuid.UUID) error 
 		if err := tx.Delete(&Card{ID: c.ID}).Error; err != nil {
 			return fmt.Errorf("delete card: %w", err)
 		}
-		if err := closeGap(tx, &Card{}, "column_id", c.ColumnID, c.Position); err != nil {
-			return err
+		// An archived card holds no place in its column: nothing to close.
+		if c.ArchivedAt == nil {
+			if err := closeGap(tx, &Card{}, "column_id", c.ColumnID, c.Position); err != nil {
+				return err
+			}
 		}
 		order, err := cardOrder(tx, c.ColumnID)
 		if err != nil {

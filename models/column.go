@@ -92,9 +92,10 @@ type ColumnUpdate struct {
 	Position *int // past the end: the end
 }
 
-// UpdateColumn renames and/or moves a column within its room.
+// UpdateColumn renames and/or moves a column within its room. An archived
+// column may be renamed, not moved (CodeValidationFailed).
 //
-// Errors: CodeNotFound, CodeUnavailable.
+// Errors: CodeNotFound, CodeValidationFailed, CodeUnavailable.
 func (s *Store) UpdateColumn(ctx context.Context, userID, columnID uuid.UUID, up ColumnUpdate) (Column, error) {
 	var c Column
 	err := s.tx(ctx, func(tx *gorm.DB) error {
@@ -103,6 +104,9 @@ func (s *Store) UpdateColumn(ctx context.Context, userID, columnID uuid.UUID, up
 			return err
 		}
 		c = col
+		if up.Position != nil && c.ArchivedAt != nil {
+			return restoreFirst("position", "the column is archived: restore it first")
+		}
 		changes := map[string]any{}
 		if up.Name != nil {
 			changes["name"] = *up.Name
@@ -130,7 +134,8 @@ func (s *Store) UpdateColumn(ctx context.Context, userID, columnID uuid.UUID, up
 	return c, err
 }
 
-// DeleteColumn deletes a column with its cards and closes the gap.
+// DeleteColumn deletes a column with its cards and closes the gap (an
+// archived column leaves none).
 //
 // Errors: CodeNotFound, CodeUnavailable.
 func (s *Store) DeleteColumn(ctx context.Context, userID, columnID uuid.UUID) error {
@@ -146,8 +151,11 @@ func (s *Store) DeleteColumn(ctx context.Context, userID, columnID uuid.UUID) er
 		if err := tx.Delete(&Column{ID: c.ID}).Error; err != nil {
 			return fmt.Errorf("delete column: %w", err)
 		}
-		if err := closeGap(tx, &Column{}, "room_id", c.RoomID, c.Position); err != nil {
-			return err
+		// An archived column holds no place in the sequence: nothing to close.
+		if c.ArchivedAt == nil {
+			if err := closeGap(tx, &Column{}, "room_id", c.RoomID, c.Position); err != nil {
+				return err
+			}
 		}
 		order, err := columnOrder(tx, v.ID)
 		if err != nil {

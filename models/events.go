@@ -40,22 +40,24 @@ func (s *Store) EventsAfter(ctx context.Context, roomID uuid.UUID, after int64, 
 	return events, nil
 }
 
-// columnOrder is the room's column IDs by position, after a change.
+// columnOrder is the room's unarchived column IDs by position, after a
+// change.
 func columnOrder(tx *gorm.DB, roomID uuid.UUID) ([]uuid.UUID, error) {
 	var ids []uuid.UUID
-	if err := tx.Model(&Column{}).Where("room_id = ?", roomID).Order("position, id").Pluck("id", &ids).Error; err != nil {
+	if err := tx.Model(&Column{}).Where(inSequence("room_id"), roomID).Order("position, id").Pluck("id", &ids).Error; err != nil {
 		return nil, fmt.Errorf("column order: %w", err)
 	}
 	return ids, nil
 }
 
-// cardOrder is, for each column given, its card IDs by position, after a
-// change: every position that changed can be read from it.
+// cardOrder is, for each column given, its unarchived card IDs by
+// position, after a change: every position that changed can be read from
+// it.
 func cardOrder(tx *gorm.DB, columnIDs ...uuid.UUID) (map[uuid.UUID][]uuid.UUID, error) {
 	var rows []struct {
 		ID, ColumnID uuid.UUID
 	}
-	err := tx.Model(&Card{}).Select("id, column_id").Where("column_id IN ?", columnIDs).Order("position, id").Scan(&rows).Error
+	err := tx.Model(&Card{}).Select("id, column_id").Where("column_id IN ? AND archived_at IS NULL", columnIDs).Order("position, id").Scan(&rows).Error
 	if err != nil {
 		return nil, fmt.Errorf("card order: %w", err)
 	}

@@ -86,7 +86,8 @@ type RoomMember struct {
 	User User `gorm:"foreignKey:UserID"`
 }
 
-// Column is a list on a board. Positions in a room are exactly 0..n-1.
+// Column is a list on a board. Positions of a room's unarchived columns are
+// exactly 0..n-1.
 type Column struct {
 	ID        uuid.UUID `gorm:"type:uuid;primaryKey"`
 	RoomID    uuid.UUID `gorm:"type:uuid;not null;index:idx_columns_room_position,priority:1"`
@@ -94,11 +95,16 @@ type Column struct {
 	Position  int       `gorm:"type:integer;not null;index:idx_columns_room_position,priority:2;check:chk_columns_position,position >= 0"`
 	CreatedAt time.Time `gorm:"type:timestamptz;not null"`
 	UpdatedAt time.Time `gorm:"type:timestamptz;not null"`
+	// ArchivedAt is set while the column is archived (nil: on the board).
+	// An archived column keeps its last position, which means nothing: it
+	// is outside the room's sequence (models/positions.go).
+	ArchivedAt *time.Time `gorm:"type:timestamptz"`
 
 	Cards []Card `gorm:"foreignKey:ColumnID;constraint:OnDelete:CASCADE"`
 }
 
-// Card sits in a column. Positions in a column are exactly 0..n-1.
+// Card sits in a column. Positions of a column's unarchived cards are
+// exactly 0..n-1.
 type Card struct {
 	ID          uuid.UUID `gorm:"type:uuid;primaryKey"`
 	ColumnID    uuid.UUID `gorm:"type:uuid;not null;index:idx_cards_column_position,priority:1"`
@@ -113,7 +119,8 @@ type Card struct {
 	// done.
 	DueAt       *time.Time `gorm:"type:timestamptz"`
 	DueComplete bool       `gorm:"not null;default:false"`
-	// ArchivedAt is set while the card is archived (nil: on the board).
+	// ArchivedAt is set while the card is archived (nil: on the board). An
+	// archived card keeps its last position, outside the column's sequence.
 	ArchivedAt *time.Time `gorm:"type:timestamptz"`
 	// CommentCount is kept by the comment writes, which hold the room lock,
 	// so it is exact and the board reads it without counting. (No CHECK

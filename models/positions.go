@@ -12,6 +12,17 @@ import (
 // room are serialized and the set-based shifts below never race; see
 // docs/DESIGN.md, lock order. Each helper takes the model (&Column{} or
 // &Card{}), its parent column ("room_id" or "column_id") and the parent.
+//
+// Archived rows keep their last position but are outside the sequence:
+// every helper here counts and shifts unarchived rows only (inSequence), so
+// an archived card or column can never collide with, or hold a gap among,
+// the ones on the board.
+
+// inSequence is the condition of the rows of one parent that take part in
+// its positions: the unarchived ones.
+func inSequence(parentCol string) string {
+	return parentCol + " = ? AND archived_at IS NULL"
+}
 
 // clampInsert is where an item asked to go at pos lands among n items: the
 // end when pos is nil or past the end.
@@ -22,10 +33,10 @@ func clampInsert(pos *int, n int) int {
 	return *pos
 }
 
-// countIn counts the items of one parent.
+// countIn counts the unarchived items of one parent.
 func countIn(tx *gorm.DB, model any, parentCol string, parentID uuid.UUID) (int, error) {
 	var n int64
-	if err := tx.Model(model).Where(parentCol+" = ?", parentID).Count(&n).Error; err != nil {
+	if err := tx.Model(model).Where(inSequence(parentCol), parentID).Count(&n).Error; err != nil {
 		return 0, fmt.Errorf("count: %w", err)
 	}
 	return int(n), nil
@@ -34,7 +45,7 @@ func countIn(tx *gorm.DB, model any, parentCol string, parentID uuid.UUID) (int,
 // openGap moves the items at and after position at one step down, making
 // room for an item arriving there.
 func openGap(tx *gorm.DB, model any, parentCol string, parentID uuid.UUID, at int) error {
-	err := tx.Model(model).Where(parentCol+" = ? AND position >= ?", parentID, at).
+	err := tx.Model(model).Where(inSequence(parentCol)+" AND position >= ?", parentID, at).
 		Update("position", gorm.Expr("position + 1")).Error
 	if err != nil {
 		return fmt.Errorf("open a gap: %w", err)
@@ -45,7 +56,7 @@ func openGap(tx *gorm.DB, model any, parentCol string, parentID uuid.UUID, at in
 // closeGap moves the items after position at one step up, closing the gap
 // an item leaving position at left.
 func closeGap(tx *gorm.DB, model any, parentCol string, parentID uuid.UUID, at int) error {
-	err := tx.Model(model).Where(parentCol+" = ? AND position > ?", parentID, at).
+	err := tx.Model(model).Where(inSequence(parentCol)+" AND position > ?", parentID, at).
 		Update("position", gorm.Expr("position - 1")).Error
 	if err != nil {
 		return fmt.Errorf("close the gap: %w", err)
@@ -60,10 +71,10 @@ func shift(tx *gorm.DB, model any, parentCol string, parentID uuid.UUID, from, t
 	var q *gorm.DB
 	switch {
 	case to < from:
-		q = tx.Model(model).Where(parentCol+" = ? AND position >= ? AND position < ?", parentID, to, from).
+		q = tx.Model(model).Where(inSequence(parentCol)+" AND position >= ? AND position < ?", parentID, to, from).
 			Update("position", gorm.Expr("position + 1"))
 	case to > from:
-		q = tx.Model(model).Where(parentCol+" = ? AND position > ? AND position <= ?", parentID, from, to).
+		q = tx.Model(model).Where(inSequence(parentCol)+" AND position > ? AND position <= ?", parentID, from, to).
 			Update("position", gorm.Expr("position - 1"))
 	default:
 		return nil

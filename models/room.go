@@ -144,9 +144,9 @@ func (s *Store) ListRooms(ctx context.Context, userID uuid.UUID, limit int, afte
 }
 
 // Board loads a room with its members (and their users) in join order, and
-// its columns with their cards by position, in a fixed number of queries
-// whatever the board's size: the membership check, then one query per
-// association level.
+// its unarchived columns with their unarchived cards by position, in a
+// fixed number of queries whatever the board's size: the membership check,
+// then one query per association level.
 //
 // Errors: CodeNotFound, CodeUnavailable.
 func (s *Store) Board(ctx context.Context, userID, roomID uuid.UUID) (RoomView, error) {
@@ -163,8 +163,10 @@ func (s *Store) Board(ctx context.Context, userID, roomID uuid.UUID) (RoomView, 
 			Preload("Members", func(tx *gorm.DB) *gorm.DB { return tx.Order("joined_at, id") }).
 			Preload("Members.User").
 			Preload("Labels", func(tx *gorm.DB) *gorm.DB { return tx.Order("created_at, id") }).
-			Preload("Columns", func(tx *gorm.DB) *gorm.DB { return tx.Order("position, id") }).
-			Preload("Columns.Cards", func(tx *gorm.DB) *gorm.DB { return tx.Order("position, id") }).
+			// Archived columns and cards are not on the board (GET .../archive
+			// lists them); a column's archive takes its cards off with it.
+			Preload("Columns", func(tx *gorm.DB) *gorm.DB { return tx.Where("archived_at IS NULL").Order("position, id") }).
+			Preload("Columns.Cards", func(tx *gorm.DB) *gorm.DB { return tx.Where("archived_at IS NULL").Order("position, id") }).
 			Take(&room).Error
 		if err != nil {
 			return notFound(err, "room")

@@ -29,7 +29,29 @@ func (m RoomMember) API() api.Member {
 
 // API is the column without its cards.
 func (c Column) API() api.Column {
-	return api.Column{ID: c.ID, RoomID: c.RoomID, Name: c.Name, Position: c.Position}
+	return api.Column{ID: c.ID, RoomID: c.RoomID, Name: c.Name, Position: c.Position, ArchivedAt: utc(c.ArchivedAt)}
+}
+
+// BoardAPI is the column with its cards (loaded in order), as a board
+// shows it.
+func (c Column) BoardAPI() api.BoardColumn {
+	bc := api.BoardColumn{Column: c.API(), Cards: make([]api.Card, 0, len(c.Cards))}
+	for _, card := range c.Cards {
+		bc.Cards = append(bc.Cards, card.API())
+	}
+	return bc
+}
+
+// API is the room's archive, each list most recently archived first.
+func (a Archive) API() api.Archive {
+	out := api.Archive{Columns: make([]api.Column, 0, len(a.Columns)), Cards: make([]api.Card, 0, len(a.Cards))}
+	for _, c := range a.Columns {
+		out.Columns = append(out.Columns, c.API())
+	}
+	for _, c := range a.Cards {
+		out.Cards = append(out.Cards, c.API())
+	}
+	return out
 }
 
 // API is the card, with the label and assignee IDs cardDetails filled in.
@@ -94,11 +116,7 @@ func (v RoomView) BoardAPI() api.Board {
 		b.Labels = append(b.Labels, l.API())
 	}
 	for _, c := range v.Columns {
-		bc := api.BoardColumn{Column: c.API(), Cards: make([]api.Card, 0, len(c.Cards))}
-		for _, card := range c.Cards {
-			bc.Cards = append(bc.Cards, card.API())
-		}
-		b.Columns = append(b.Columns, bc)
+		b.Columns = append(b.Columns, c.BoardAPI())
 	}
 	return b
 }

@@ -1,0 +1,2 @@
+-- Modify "columns" table
+ALTER TABLE "columns" ADD COLUMN "archived_at" timestamptz NULL;
