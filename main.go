@@ -165,6 +165,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 		CORSAllowedOrigins: cfg.CORSAllowedOrigins,
 		RequestTimeout:     cfg.RequestTimeout,
 		Hub:                hub,
+		PublicURL:          cfg.PublicURL,
 	})
 	if err != nil {
 		return err
@@ -221,8 +222,9 @@ func serveHTTP(ctx context.Context, ln net.Listener, handler http.Handler, drain
 	return nil
 }
 
-// prune deletes room events older than retention and sessions whose
-// refresh token has expired, now and then every hour, until ctx ends.
+// prune deletes room events older than retention, sessions whose refresh
+// token has expired and invitation links revoked or expired more than
+// InviteRetention ago, now and then every hour, until ctx ends.
 // Several instances may prune at once: the deletes are idempotent.
 func prune(ctx context.Context, store *models.Store, retention time.Duration, log *slog.Logger) {
 	tick := time.NewTicker(time.Hour)
@@ -241,6 +243,13 @@ func prune(ctx context.Context, store *models.Store, retention time.Duration, lo
 			log.Warn("prune sessions", "error", err)
 		case n > 0:
 			log.Info("pruned expired sessions", "deleted", n)
+		}
+		n, err = store.PruneInvites(ctx, time.Now().Add(-models.InviteRetention))
+		switch {
+		case err != nil && ctx.Err() == nil:
+			log.Warn("prune invites", "error", err)
+		case n > 0:
+			log.Info("pruned dead invitation links", "deleted", n, "older_than", models.InviteRetention)
 		}
 		select {
 		case <-ctx.Done():

@@ -172,6 +172,35 @@ type Ticket struct {
 	ExpiresAt time.Time `json:"expires_at"`
 }
 
+// Invite is an invitation link to a room. Token and URL are sent once, in
+// the answer that creates the link (the server keeps only a hash of the
+// token); in a list they are null.
+type Invite struct {
+	ID        uuid.UUID `json:"id"`
+	RoomID    uuid.UUID `json:"room_id"`
+	Role      string    `json:"role"`
+	Token     *string   `json:"token"`
+	URL       *string   `json:"url"`
+	CreatedBy uuid.UUID `json:"created_by"`
+	CreatedAt time.Time `json:"created_at"`
+	ExpiresAt time.Time `json:"expires_at"`
+}
+
+// InvitePreview is what an invitation link shows before it is accepted,
+// to anyone holding it: which room, who invited, with what role.
+type InvitePreview struct {
+	Room      InviteRoom `json:"room"`
+	Inviter   User       `json:"inviter"`
+	Role      string     `json:"role"`
+	ExpiresAt time.Time  `json:"expires_at"`
+}
+
+// InviteRoom is the little of a room its invitation link shows.
+type InviteRoom struct {
+	ID   uuid.UUID `json:"id"`
+	Name string    `json:"name"`
+}
+
 // Status is the body of the health and readiness probes.
 type Status struct {
 	Status string `json:"status"`

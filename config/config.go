@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/url"
 	"os"
 	"strconv"
 	"strings"
@@ -82,6 +83,10 @@ type Config struct {
 	// ShutdownTimeout bounds how long in-flight requests may run after
 	// SIGINT/SIGTERM before the server stops waiting for them.
 	ShutdownTimeout time.Duration
+	// PublicURL is where people reach the web client (scheme, host, an
+	// optional path prefix, no trailing slash): invitation links point
+	// there. Empty: each link is built from the request that makes it.
+	PublicURL string
 }
 
 // IsProduction reports whether the server runs in production mode.
@@ -134,6 +139,7 @@ func FromEnv(getenv func(string) string) (Config, error) {
 		ShutdownTimeout:    p.duration("SHUTDOWN_TIMEOUT", 20*time.Second),
 		PprofAddr:          strings.TrimSpace(getenv("PPROF_ADDR")),
 		EventRetention:     p.duration("EVENT_RETENTION", 7*24*time.Hour),
+		PublicURL:          p.publicURL("PUBLIC_URL"),
 	}
 	if c.EventRetention <= 0 {
 		p.fail("EVENT_RETENTION", "must be positive, got %s", c.EventRetention)
@@ -254,6 +260,22 @@ func (p *parser) level(name string, def slog.Level) slog.Level {
 		return def
 	}
 	return l
+}
+
+// publicURL reads an absolute http(s) URL without query or fragment, and
+// drops a trailing slash so that paths can be appended to it.
+func (p *parser) publicURL(name string) string {
+	v := strings.TrimSpace(p.getenv(name))
+	if v == "" {
+		return ""
+	}
+	u, err := url.Parse(v)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.User != nil ||
+		u.RawQuery != "" || u.Fragment != "" || strings.HasSuffix(v, "?") || strings.HasSuffix(v, "#") {
+		p.fail(name, "must be an http or https URL such as https://boards.example.com, without a query or fragment, got %q", v)
+		return ""
+	}
+	return strings.TrimRight(v, "/")
 }
 
 // list splits a comma-separated variable, dropping empty items.

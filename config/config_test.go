@@ -24,7 +24,7 @@ var knownVars = []string{
 	"BCRYPT_COST", "DB_MAX_OPEN_CONNS", "DB_MAX_IDLE_CONNS", "DB_CONN_MAX_LIFETIME",
 	"MIGRATE_ON_START", "CORS_ALLOWED_ORIGINS", "TRUSTED_PROXIES", "SHUTDOWN_TIMEOUT",
 	"AUTH_RATE_LIMIT", "AUTH_RATE_WINDOW", "DB_STATEMENT_TIMEOUT", "DB_LOCK_TIMEOUT", "REQUEST_TIMEOUT",
-	"EVENT_RETENTION", "PPROF_ADDR",
+	"EVENT_RETENTION", "PPROF_ADDR", "PUBLIC_URL",
 }
 
 // secret32 is exactly MinJWTSecretBytes long.
@@ -135,6 +135,10 @@ func TestFromEnvValid(t *testing.T) {
 		{"log level error", env{"LOG_LEVEL": "error"}, func(c *Config) { c.LogLevel = slog.LevelError }},
 		{"development keeps a short secret", env{"JWT_SECRET": "short"}, func(c *Config) { c.JWTSecret = "short" }},
 		{"explicit development", env{"APP_ENV": "development"}, func(*Config) {}},
+		{"public URL", env{"PUBLIC_URL": " https://boards.example.com "}, func(c *Config) { c.PublicURL = "https://boards.example.com" }},
+		{"public URL with a path, trailing slash dropped", env{"PUBLIC_URL": "http://example.com:8080/boards/"}, func(c *Config) {
+			c.PublicURL = "http://example.com:8080/boards"
+		}},
 		{"production", env{"APP_ENV": "production", "JWT_SECRET": secret32}, func(c *Config) {
 			c.Env = EnvProduction
 			c.JWTSecret = secret32
@@ -201,6 +205,10 @@ func TestFromEnvInvalid(t *testing.T) {
 		{"APP_ENV unknown", env{"APP_ENV": "staging"}, []string{"APP_ENV"}},
 		{"APP_ENV abbreviated", env{"APP_ENV": "prod"}, []string{"APP_ENV"}},
 		{"APP_ENV wrong case", env{"APP_ENV": "Production", "JWT_SECRET": secret32}, []string{"APP_ENV"}},
+		{"PUBLIC_URL without a scheme", env{"PUBLIC_URL": "boards.example.com"}, []string{"PUBLIC_URL"}},
+		{"PUBLIC_URL not http", env{"PUBLIC_URL": "ftp://boards.example.com"}, []string{"PUBLIC_URL"}},
+		{"PUBLIC_URL with a fragment", env{"PUBLIC_URL": "https://boards.example.com/#/"}, []string{"PUBLIC_URL"}},
+		{"PUBLIC_URL with a query", env{"PUBLIC_URL": "https://boards.example.com/?a=b"}, []string{"PUBLIC_URL"}},
 		{"several at once", env{
 			"ACCESS_TOKEN_TTL":     "forever",
 			"DB_CONN_MAX_LIFETIME": "x",

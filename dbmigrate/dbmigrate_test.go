@@ -121,7 +121,7 @@ func TestApplyRecordsRevisionsLikeTheAtlasCLI(t *testing.T) {
 		}
 	}
 	gotTables := tables(t, db, "public")
-	wantTables := []string{"atlas_schema_revisions", "card_assignees", "card_labels", "cards", "columns", "comments", "labels",
+	wantTables := []string{"atlas_schema_revisions", "card_assignees", "card_labels", "cards", "columns", "comments", "invites", "labels",
 		"room_events", "room_members", "rooms", "sessions", "spent_refresh_tokens", "users", "ws_tickets"}
 	if strings.Join(gotTables, ",") != strings.Join(wantTables, ",") {
 		t.Errorf("tables = %v, want %v", gotTables, wantTables)
@@ -367,8 +367,8 @@ func TestRevisionSchemaFollowsTheURLLikeTheCLI(t *testing.T) {
 	if got := tables(t, db, "atlas_schema_revisions"); strings.Join(got, ",") != "atlas_schema_revisions" {
 		t.Errorf("atlas_schema_revisions schema holds %v", got)
 	}
-	if got := tables(t, db, "public"); len(got) != 13 {
-		t.Errorf("public holds %v, want the 13 application tables", got)
+	if got := tables(t, db, "public"); len(got) != 14 {
+		t.Errorf("public holds %v, want the 14 application tables", got)
 	}
 }
 
@@ -440,6 +440,8 @@ FROM pg_constraint WHERE contype = 'f' AND connamespace = 'public'::regnamespace
 		"fk_card_assignees_user": "card_assignees->users c",
 		"fk_cards_comments":      "comments->cards c",
 		"fk_users_comments":      "comments->users c",
+		"fk_rooms_invites":       "invites->rooms c",
+		"fk_users_invites":       "invites->users c",
 	}
 	if len(got) != len(want) {
 		t.Errorf("foreign keys = %v, want %v", got, want)

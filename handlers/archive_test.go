@@ -318,14 +318,6 @@ func TestArchivedCardKeepsDetails(t *testing.T) {
 	}
 }
 
-func uuidStrings(ids []uuid.UUID) []string {
-	out := []string{}
-	for _, id := range ids {
-		out = append(out, id.String())
-	}
-	return out
-}
-
 // TestDeleteArchived: deleting an archived card or column works and leaves
 // the positions of the rest alone.
 func TestDeleteArchived(t *testing.T) {

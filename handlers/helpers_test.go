@@ -1145,3 +1145,12 @@ func requireOrder(t *testing.T, req, what string, got, want []string) {
 }
 
 const nul = "\x00"
+
+// uuidStrings is ids as strings, for comparing with decoded JSON.
+func uuidStrings(ids []uuid.UUID) []string {
+	out := make([]string, 0, len(ids))
+	for _, id := range ids {
+		out = append(out, id.String())
+	}
+	return out
+}

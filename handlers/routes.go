@@ -45,6 +45,9 @@ type Deps struct {
 	RequestTimeout time.Duration
 	// Hub fans room events out to WebSockets; nil answers them 503.
 	Hub *realtime.Hub
+	// PublicURL is the web client's address, which invitation links point
+	// to; empty: each link is built from the request that makes it.
+	PublicURL string
 }
 
 // NewRouter returns the HTTP handler of the whole API.
@@ -186,5 +189,13 @@ func NewRouter(d Deps) (*gin.Engine, error) {
 	signedIn.PATCH("/comments/:comment_id", updateComment(bd))
 	signedIn.DELETE("/comments/:comment_id", deleteComment(bd))
 	signedIn.GET("/search", search(bd))
+	id := inviteDeps{boardDeps: bd, publicURL: d.PublicURL, proxies: parseProxies(d.TrustedProxies)}
+	signedIn.POST("/rooms/:room_id/invites", createInvite(id))
+	signedIn.GET("/rooms/:room_id/invites", listInvites(id))
+	signedIn.DELETE("/invites/:invite_id", revokeInvite(id))
+	// The link's page shows what it invites to before anyone signs in:
+	// the token is the credential, outside signedIn.
+	apiGroup.GET("/invites/by-token/:token", previewInvite(id))
+	signedIn.POST("/invites/by-token/:token/accept", acceptInvite(id))
 	return r, nil
 }

@@ -56,6 +56,9 @@ type User struct {
 	// Comments go with their author's account (leaving a room keeps them:
 	// the user row stays).
 	Comments []Comment `gorm:"foreignKey:AuthorID;constraint:OnDelete:CASCADE"`
+	// Invites speak in their creator's name (the link's page shows who
+	// invited you), so they go with the creator's account.
+	Invites []Invite `gorm:"foreignKey:CreatedBy;constraint:OnDelete:CASCADE"`
 }
 
 // Room is a board. Version starts at 1 and goes up by one with every
@@ -73,6 +76,7 @@ type Room struct {
 	Labels  []Label      `gorm:"foreignKey:RoomID;constraint:OnDelete:CASCADE"`
 	Events  []RoomEvent  `gorm:"foreignKey:RoomID;constraint:OnDelete:CASCADE"`
 	Tickets []WSTicket   `gorm:"foreignKey:RoomID;constraint:OnDelete:CASCADE"`
+	Invites []Invite     `gorm:"foreignKey:RoomID;constraint:OnDelete:CASCADE"`
 }
 
 // RoomMember is the junction between users and rooms, with the member's role.
@@ -259,11 +263,32 @@ type SpentRefreshToken struct {
 	SpentAt   time.Time `gorm:"type:timestamptz;not null"`
 }
 
+// Invite is an invitation link to a room: whoever signs in with its token
+// before ExpiresAt joins the room with Role (never owner), as many people
+// as use it. Only the token's SHA-256 is stored, so the database cannot
+// hand out working links. Revoking sets RevokedAt and keeps the row, so the
+// link's page can say why it is dead; rows revoked or expired for
+// InviteRetention are purged.
+type Invite struct {
+	ID        uuid.UUID `gorm:"type:uuid;primaryKey"`
+	RoomID    uuid.UUID `gorm:"type:uuid;not null;index:idx_invites_room_created,priority:1"`
+	TokenHash []byte    `gorm:"type:bytea;not null;uniqueIndex:uq_invites_token_hash"`
+	Role      string    `gorm:"type:text;not null;check:chk_invites_role,role IN ('member', 'viewer')"`
+	CreatedBy uuid.UUID `gorm:"type:uuid;not null;index:idx_invites_created_by"`
+	CreatedAt time.Time `gorm:"type:timestamptz;not null;index:idx_invites_room_created,priority:2"`
+	ExpiresAt time.Time `gorm:"type:timestamptz;not null;index:idx_invites_expires_at"`
+	// RevokedAt is set once an owner revokes the link (nil: not revoked).
+	RevokedAt *time.Time `gorm:"type:timestamptz"`
+
+	Room    Room `gorm:"foreignKey:RoomID"`
+	Creator User `gorm:"foreignKey:CreatedBy"`
+}
+
 // All lists every model, parents before children: the order Atlas's loader
 // and anything else that walks the schema should use.
 func All() []any {
 	return []any{&User{}, &Room{}, &RoomMember{}, &Column{}, &Card{}, &Label{}, &CardLabel{}, &CardAssignee{},
-		&Comment{}, &RoomEvent{}, &Session{}, &SpentRefreshToken{}, &WSTicket{}}
+		&Comment{}, &RoomEvent{}, &Session{}, &SpentRefreshToken{}, &WSTicket{}, &Invite{}}
 }
 
 // newID fills a zero primary key with a random UUID. IDs are generated in the
@@ -297,6 +322,9 @@ func (s *Session) BeforeCreate(*gorm.DB) error { newID(&s.ID); return nil }
 
 // BeforeCreate implements gorm's hook to assign the ID.
 func (l *Label) BeforeCreate(*gorm.DB) error { newID(&l.ID); return nil }
+
+// BeforeCreate implements gorm's hook to assign the ID.
+func (i *Invite) BeforeCreate(*gorm.DB) error { newID(&i.ID); return nil }
 
 // BeforeCreate implements gorm's hook to assign the ID.
 func (c *Comment) BeforeCreate(*gorm.DB) error { newID(&c.ID); return nil }

@@ -261,14 +261,8 @@ func (s *Store) AddMember(ctx context.Context, userID, roomID uuid.UUID, email, 
 			}
 			return fmt.Errorf("find user: %w", err)
 		}
-		m = RoomMember{RoomID: roomID, UserID: u.ID, Role: role, JoinedAt: tx.NowFunc(), User: u}
-		if err := tx.Omit("User").Create(&m).Error; err != nil {
-			if errors.Is(err, gorm.ErrDuplicatedKey) {
-				return Errorf(CodeAlreadyMember, "this user is already a member of the room")
-			}
-			return fmt.Errorf("add member: %w", err)
-		}
-		return change(tx, &v, userID, api.EventMemberAdded, api.MemberAddedData{Member: m.API()})
+		m, err = insertMember(tx, &v, userID, u, role)
+		return err
 	})
 	return m, err
 }
@@ -325,14 +319,10 @@ func (s *Store) UpdateMemberRole(ctx context.Context, userID, roomID, memberID u
 				return Errorf(CodeLastOwner, "a room needs an owner: make another member an owner first")
 			}
 		}
-		if err := tx.Model(&RoomMember{}).Where("id = ?", m.ID).Update("role", role).Error; err != nil {
-			return fmt.Errorf("update role: %w", err)
-		}
-		m.Role = role
 		if memberID == userID {
 			v.Role = role
 		}
-		return change(tx, &v, userID, api.EventMemberUpdated, api.MemberAddedData{Member: m.API()})
+		return updateRole(tx, &v, userID, &m, role)
 	})
 	return m, err
 }

@@ -127,3 +127,27 @@ func (s Session) API(current bool) api.Session {
 	return api.Session{ID: s.ID, CreatedAt: s.CreatedAt.UTC(), LastUsedAt: s.LastUsedAt.UTC(),
 		ExpiresAt: s.ExpiresAt.UTC(), UserAgent: s.UserAgent, IP: s.IP, Current: current}
 }
+
+// API is the link as a list shows it: without a token or URL, which the
+// server cannot rebuild (it keeps only the token's hash).
+func (i Invite) API() api.Invite {
+	return api.Invite{ID: i.ID, RoomID: i.RoomID, Role: i.Role, CreatedBy: i.CreatedBy,
+		CreatedAt: i.CreatedAt.UTC(), ExpiresAt: i.ExpiresAt.UTC()}
+}
+
+// API is the link just made, with its token and its URL: the web client's
+// page for it at origin (scheme, host and any path prefix, no trailing
+// slash).
+func (i IssuedInvite) API(origin string) api.Invite {
+	a := i.Invite.API()
+	url := origin + "/#/invite/" + i.Token
+	a.Token, a.URL = &i.Token, &url
+	return a
+}
+
+// PreviewAPI is the link as its page shows it, to anyone holding it (a link
+// loaded with its room and creator).
+func (i Invite) PreviewAPI() api.InvitePreview {
+	return api.InvitePreview{Room: api.InviteRoom{ID: i.Room.ID, Name: i.Room.Name}, Inviter: i.Creator.API(),
+		Role: i.Role, ExpiresAt: i.ExpiresAt.UTC()}
+}
