@@ -68,6 +68,10 @@ func DecodeSearchCursor(s string) (SearchCursor, error) {
 	return SearchCursor{Rank: rank, ID: u}, nil
 }
 
+// searchOnlyColumns are the cards' columns only search reads; card loads
+// leave them out.
+var searchOnlyColumns = []string{"comments_text", "search_vector"}
+
 // searchSQL finds the caller's matching cards. The membership join is part
 // of the query (rooms the caller is not a member of, or has left, never
 // produce a row), the GIN index finds the matches, and the keyset
