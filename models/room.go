@@ -166,7 +166,11 @@ func (s *Store) Board(ctx context.Context, userID, roomID uuid.UUID) (RoomView, 
 			// Archived columns and cards are not on the board (GET .../archive
 			// lists them); a column's archive takes its cards off with it.
 			Preload("Columns", func(tx *gorm.DB) *gorm.DB { return tx.Where("archived_at IS NULL").Order("position, id") }).
-			Preload("Columns.Cards", func(tx *gorm.DB) *gorm.DB { return tx.Where("archived_at IS NULL").Order("position, id") }).
+			// Not the search columns: the comments' text and the vector
+			// can outweigh the rest of a card, and the board shows neither.
+			Preload("Columns.Cards", func(tx *gorm.DB) *gorm.DB {
+				return tx.Omit(searchOnlyColumns...).Where("archived_at IS NULL").Order("position, id")
+			}).
 			Take(&room).Error
 		if err != nil {
 			return notFound(err, "room")

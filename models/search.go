@@ -7,6 +7,7 @@ import (
 	"math"
 	"strconv"
 	"strings"
+	"unicode"
 
 	"github.com/google/uuid"
 	"gorm.io/gorm"
@@ -67,6 +68,10 @@ func DecodeSearchCursor(s string) (SearchCursor, error) {
 	return SearchCursor{Rank: rank, ID: u}, nil
 }
 
+// searchOnlyColumns are the cards' columns only search reads; card loads
+// leave them out.
+var searchOnlyColumns = []string{"comments_text", "search_vector"}
+
 // searchSQL finds the caller's matching cards. The membership join is part
 // of the query (rooms the caller is not a member of, or has left, never
 // produce a row), the GIN index finds the matches, and the keyset
@@ -77,11 +82,12 @@ const searchSQL = `SELECT cards.id, cards.column_id, cards.title, cards.descript
   cards.archived_at, cards.comment_count,
   columns.room_id, rooms.name AS room_name, columns.name AS column_name, ranked.rank
 FROM websearch_to_tsquery('english', @q) AS query
+CROSS JOIN websearch_to_tsquery('english', @rankq) AS rankq
 JOIN cards ON cards.search_vector @@ query
 JOIN columns ON columns.id = cards.column_id
 JOIN room_members ON room_members.room_id = columns.room_id AND room_members.user_id = @user
 JOIN rooms ON rooms.id = columns.room_id
-CROSS JOIN LATERAL (SELECT ts_rank(cards.search_vector, query) AS rank) AS ranked
+CROSS JOIN LATERAL (SELECT ts_rank(cards.search_vector, rankq) AS rank) AS ranked
 %s
 ORDER BY ranked.rank DESC, cards.id DESC
 LIMIT @limit`
@@ -89,7 +95,7 @@ LIMIT @limit`
 // searchQuery is the statement Search runs and its arguments; the EXPLAIN
 // test runs the very same.
 func searchQuery(userID uuid.UUID, q string, limit int, after *SearchCursor) (string, map[string]any) {
-	args := map[string]any{"q": q, "user": userID, "limit": limit + 1} // one more: is there a next page
+	args := map[string]any{"q": q, "rankq": rankTerms(q), "user": userID, "limit": limit + 1} // one more: is there a next page
 	where := ""
 	if after != nil {
 		// The rank goes as the text of the float32, which float4 reads
@@ -163,4 +169,40 @@ func (s *Store) ExplainSearch(ctx context.Context, userID uuid.UUID, q string, l
 		return tx.Raw(explain+sql, args).Scan(&plan).Error
 	})
 	return strings.Join(plan, "\n"), err
+}
+
+// rankTerms is q without its exclusions (-word, -"a phrase"), for ranking:
+// ts_rank scores any query with a NOT as 1e-20 whatever the card holds,
+// which would rank a title match and a comment match alike. The full q
+// still decides what matches. It follows websearch_to_tsquery's reading:
+// a '-' at the start of a word (not inside quotes) negates that word or
+// the quoted phrase it opens.
+func rankTerms(q string) string {
+	var b strings.Builder
+	inQuote, atStart := false, true
+	for i := 0; i < len(q); i++ {
+		c := q[i]
+		if c == '-' && atStart && !inQuote {
+			j := i + 1
+			if j < len(q) && q[j] == '"' {
+				end := strings.IndexByte(q[j+1:], '"')
+				if end < 0 {
+					return b.String()
+				}
+				i = j + 1 + end
+			} else {
+				for j < len(q) && !unicode.IsSpace(rune(q[j])) {
+					j++
+				}
+				i = j - 1
+			}
+			continue
+		}
+		if c == '"' {
+			inQuote = !inQuote
+		}
+		atStart = unicode.IsSpace(rune(c))
+		b.WriteByte(c)
+	}
+	return b.String()
 }
