@@ -127,12 +127,14 @@ describe('the archive in the web client', () => {
     for (const p of [ben.page, cat.page]) await waitFor(async () => await rows(p, 'Cards').count() === 0, TIMEOUT, 'Beta to leave the other panels');
 
     await archivePanel(page).getByRole('button', { name: 'Restore the column Doing' }).click();
+    // A column comes back at the end of the board, with its cards.
+    for (const p of [ann.page, ben.page, cat.page]) await expectColumns(p, ['To do', 'Done', 'Doing']);
     for (const p of [ann.page, ben.page, cat.page]) await expectCards(p, 'Doing', ['Delta']);
     await archivePanel(ben.page).getByText('Nothing is archived on this board.').waitFor();
     const board = await ann.api.call('GET', `/api/rooms/${roomID}`);
     const todo = board.columns.find((c) => c.name === 'To do');
     assert.deepEqual(todo.cards.map((c) => [c.title, c.position]), [['Alpha', 0], ['Gamma', 1], ['Beta', 2]]);
-    assert.deepEqual(board.columns.map((c) => c.position), board.columns.map((_, i) => i));
+    assert.deepEqual(board.columns.map((c) => [c.name, c.position]), [['To do', 0], ['Done', 1], ['Doing', 2]]);
     const doing = board.columns.find((c) => c.name === 'Doing');
     assert.deepEqual(doing.cards.map((c) => c.title), ['Delta']);
     assert.equal(todo.cards[2].archived_at, null);
