@@ -21,7 +21,7 @@ import (
 // WebSocket close codes (4000-4999 is the application's range).
 const (
 	CloseRevoked = 4001 // the token was revoked, the account deleted, or the membership removed
-	CloseTooSlow = 4008 // the client fell SubscriberBuffer events behind
+	CloseTooSlow = 4008 // the client took nothing for socketWrite: it has stopped reading
 	CloseResync  = 4010 // events needed were pruned: refetch the board, reconnect with its version
 )
 
@@ -156,8 +156,6 @@ func (d socketDeps) stream(ctx context.Context, conn *websocket.Conn, userID, se
 		case e, ok := <-sub.Events:
 			if !ok {
 				switch {
-				case errors.Is(sub.Err(), realtime.ErrTooSlow):
-					conn.Close(CloseTooSlow, "too slow: reconnect with since")
 				case errors.Is(sub.Err(), realtime.ErrResync):
 					conn.Close(CloseResync, "resync_required: refetch the board")
 				case errors.Is(sub.Err(), realtime.ErrRoomDeleted):
@@ -170,6 +168,14 @@ func (d socketDeps) stream(ctx context.Context, conn *websocket.Conn, userID, se
 				return
 			}
 			if err := d.send(ctx, conn, e); err != nil {
+				if errors.Is(err, context.DeadlineExceeded) {
+					// Nothing taken for socketWrite: a client that has
+					// stopped reading. Events never queue up in memory
+					// for it (the hub hands them out one at a time), so
+					// this, not a buffer, is what ends it. The close frame
+					// is a courtesy: its buffers are full.
+					conn.Close(CloseTooSlow, "stopped reading: reconnect with since")
+				}
 				return
 			}
 			if removed(e, userID) {

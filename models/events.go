@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/google/uuid"
@@ -37,6 +38,18 @@ func (s *Store) EventsAfter(ctx context.Context, roomID uuid.UUID, after int64, 
 	if err != nil {
 		return nil, Classify(fmt.Errorf("read events: %w", err))
 	}
+	return events, nil
+}
+
+// LatestEvents returns a room's newest events, at most limit, in version
+// order: what the hub keeps in memory for live delivery.
+func (s *Store) LatestEvents(ctx context.Context, roomID uuid.UUID, limit int) ([]RoomEvent, error) {
+	var events []RoomEvent
+	err := s.db.WithContext(ctx).Where("room_id = ?", roomID).Order("version DESC").Limit(limit).Find(&events).Error
+	if err != nil {
+		return nil, Classify(fmt.Errorf("read latest events: %w", err))
+	}
+	slices.Reverse(events)
 	return events, nil
 }
 

@@ -4,17 +4,22 @@
 // Instances share nothing but PostgreSQL. Each change's transaction
 // inserts its event and NOTIFYs models.EventChannel with a models.Notice
 // (models.change). Each instance holds one LISTEN connection; a notification
-// only says "room R has news": the hub then reads the room's events after
-// the last version each subscriber has, in order, from room_events. So a
-// subscriber gets every event exactly once and in order, and a lost
-// notification (a reconnect, a dropped connection) costs nothing: after
-// reconnecting the hub reads every subscribed room again.
+// only says "room R has news": the hub reads the room's new events once, into
+// a ring of the room's latest RingSize events, and wakes the room's
+// subscribers. Each subscriber pulls, at its own pace, the events after the
+// last one it took: from the ring while it is close enough, else in pages
+// from room_events, in its own goroutine. So a subscriber gets every event
+// exactly once and in order, however far behind it starts, a slow or far
+// behind one never holds up the hub or anyone else, and a lost notification
+// (a reconnect, a dropped connection) costs nothing: after reconnecting the
+// hub reads every subscribed room again.
 package realtime
 
 import (
 	"context"
 	"fmt"
 	"log/slog"
+	"slices"
 	"sync"
 	"time"
 
@@ -25,14 +30,16 @@ import (
 	"github.com/syncboard/syncboard/models"
 )
 
-// SubscriberBuffer is how many events may wait for a subscriber; one that
-// falls further behind is closed with ErrTooSlow rather than slowing anyone
-// else.
-const SubscriberBuffer = 256
+// RingSize is how many of a room's latest events the hub keeps for live
+// delivery; a subscriber further behind reads pages from the database.
+const RingSize = 256
+
+// catchUpPage is how many events a subscriber behind the ring reads at a
+// time.
+const catchUpPage = 500
 
 // Reasons a subscription ends.
 var (
-	ErrTooSlow     = fmt.Errorf("subscriber too slow")
 	ErrResync      = fmt.Errorf("events needed are no longer kept; refetch the board")
 	ErrRoomDeleted = fmt.Errorf("the room was deleted")
 	ErrShutdown    = fmt.Errorf("the server is shutting down")
@@ -43,18 +50,29 @@ var (
 
 // Subscription is one subscriber's stream of a room's events.
 type Subscription struct {
-	// Events delivers the room's events in version order, each once. It is
-	// closed when the subscription ends; Err then says why.
+	// Events delivers the room's events in version order, each once, as
+	// fast as the subscriber takes them and no faster: nothing queues up
+	// for a subscriber that does not read. It is closed when the
+	// subscription ends; Err then says why.
 	Events <-chan models.RoomEvent
 
 	events  chan models.RoomEvent
 	room    uuid.UUID
 	session uuid.UUID
 	hub     *Hub
-	last    int64 // the last version sent; guarded by hub.mu
-	mu      sync.Mutex
-	err     error
-	closed  bool
+	wake    chan struct{} // the room has news (capacity 1)
+	done    chan struct{} // closed when the subscription ends
+	ctx     context.Context
+	cancel  context.CancelFunc
+
+	// Owned by the pump goroutine.
+	last int64              // the last version handed out
+	buf  []models.RoomEvent // events read but not yet handed out
+
+	mu    sync.Mutex
+	err   error
+	final *models.RoomEvent // sent before the end (room.deleted)
+	ended bool
 }
 
 // Err is why the subscription ended (nil while it runs or after Close).
@@ -65,7 +83,15 @@ func (s *Subscription) Err() error {
 }
 
 // Close ends the subscription.
-func (s *Subscription) Close() { s.hub.remove(s, nil) }
+func (s *Subscription) Close() { s.hub.remove(s, nil, nil) }
+
+// roomState is what the hub keeps of a room with subscribers.
+type roomState struct {
+	subs map[*Subscription]struct{}
+	// ring holds the room's latest events, consecutive versions, oldest
+	// first, at most RingSize; empty until the first read.
+	ring []models.RoomEvent
+}
 
 // Hub is one instance's fan-out.
 type Hub struct {
@@ -74,7 +100,7 @@ type Hub struct {
 	log       *slog.Logger
 
 	mu       sync.Mutex
-	rooms    map[uuid.UUID]map[*Subscription]struct{}
+	rooms    map[uuid.UUID]*roomState
 	sessions map[uuid.UUID]map[*Subscription]struct{}
 	dirty    map[uuid.UUID]bool // rooms with news, for the delivery loop
 	wake     chan struct{}      // signals that dirty is not empty
@@ -84,52 +110,174 @@ type Hub struct {
 // connection of its own to listenURL.
 func NewHub(store *models.Store, listenURL string, log *slog.Logger) *Hub {
 	return &Hub{store: store, listenURL: listenURL, log: log,
-		rooms: map[uuid.UUID]map[*Subscription]struct{}{}, sessions: map[uuid.UUID]map[*Subscription]struct{}{},
+		rooms: map[uuid.UUID]*roomState{}, sessions: map[uuid.UUID]map[*Subscription]struct{}{},
 		dirty: map[uuid.UUID]bool{}, wake: make(chan struct{}, 1)}
 }
 
 // Subscribe starts a subscription to room's events after version since,
 // for a socket of session (it ends with ErrSessionEnded when that session
 // ends, on any instance). Events already committed after since are
-// delivered first.
+// delivered first, however many.
 func (h *Hub) Subscribe(room, session uuid.UUID, since int64) *Subscription {
-	ch := make(chan models.RoomEvent, SubscriberBuffer)
-	s := &Subscription{Events: ch, events: ch, room: room, session: session, hub: h, last: max(since, 1)}
+	ch := make(chan models.RoomEvent)
+	ctx, cancel := context.WithCancel(context.Background())
+	s := &Subscription{Events: ch, events: ch, room: room, session: session, hub: h, last: max(since, 1),
+		wake: make(chan struct{}, 1), done: make(chan struct{}), ctx: ctx, cancel: cancel}
 	h.mu.Lock()
-	add(h.rooms, room, s)
-	add(h.sessions, session, s)
+	st := h.rooms[room]
+	if st == nil {
+		st = &roomState{subs: map[*Subscription]struct{}{}}
+		h.rooms[room] = st
+	}
+	st.subs[s] = struct{}{}
+	if h.sessions[session] == nil {
+		h.sessions[session] = map[*Subscription]struct{}{}
+	}
+	h.sessions[session][s] = struct{}{}
 	h.mu.Unlock()
+	go s.pump()
 	h.poke(room)
 	return s
 }
 
-func add(index map[uuid.UUID]map[*Subscription]struct{}, key uuid.UUID, s *Subscription) {
-	if index[key] == nil {
-		index[key] = map[*Subscription]struct{}{}
+// Subscribers is how many subscriptions the room has on this instance.
+func (h *Hub) Subscribers(room uuid.UUID) int {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if st := h.rooms[room]; st != nil {
+		return len(st.subs)
 	}
-	index[key][s] = struct{}{}
+	return 0
 }
 
-func drop(index map[uuid.UUID]map[*Subscription]struct{}, key uuid.UUID, s *Subscription) {
-	if subs := index[key]; subs != nil {
+// remove ends s with why (nil: closed by its owner), after final if any.
+func (h *Hub) remove(s *Subscription, why error, final *models.RoomEvent) {
+	h.mu.Lock()
+	if st := h.rooms[s.room]; st != nil {
+		delete(st.subs, s)
+		if len(st.subs) == 0 {
+			delete(h.rooms, s.room)
+		}
+	}
+	if subs := h.sessions[s.session]; subs != nil {
 		delete(subs, s)
 		if len(subs) == 0 {
-			delete(index, key)
+			delete(h.sessions, s.session)
+		}
+	}
+	h.mu.Unlock()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if !s.ended {
+		s.ended, s.err, s.final = true, why, final
+		close(s.done)
+		s.cancel()
+	}
+}
+
+// pump hands the subscriber its events one at a time, in order, and
+// closes Events when the subscription ends.
+func (s *Subscription) pump() {
+	defer close(s.events)
+	for {
+		e, err := s.next()
+		if err != nil {
+			s.mu.Lock()
+			if !s.ended {
+				s.mu.Unlock()
+				s.hub.remove(s, err, nil)
+				s.mu.Lock()
+			}
+			final := s.final
+			s.mu.Unlock()
+			if final != nil {
+				// The reader gets the last word if it is still reading.
+				select {
+				case s.events <- *final:
+				case <-time.After(5 * time.Second):
+				}
+			}
+			return
+		}
+		select {
+		case s.events <- e:
+		case <-s.done:
 		}
 	}
 }
 
-func (h *Hub) remove(s *Subscription, why error) {
-	h.mu.Lock()
-	drop(h.rooms, s.room, s)
-	drop(h.sessions, s.session, s)
-	h.mu.Unlock()
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if !s.closed {
-		s.closed, s.err = true, why
-		close(s.events)
+// errEnded: the subscription ended; its err says why.
+var errEnded = fmt.Errorf("subscription ended")
+
+// next returns the event after s.last: from what it has read, else from the
+// room's ring, else a page from the database when it is behind the ring;
+// else it waits for news.
+func (s *Subscription) next() (models.RoomEvent, error) {
+	for {
+		select {
+		case <-s.done:
+			return models.RoomEvent{}, errEnded
+		default:
+		}
+		if len(s.buf) > 0 {
+			e := s.buf[0]
+			s.buf = s.buf[1:]
+			if e.Version <= s.last {
+				continue
+			}
+			if e.Version != s.last+1 {
+				return models.RoomEvent{}, ErrResync // pruned meanwhile
+			}
+			s.last = e.Version
+			return e, nil
+		}
+		events, behind := s.hub.fromRing(s.room, s.last)
+		switch {
+		case len(events) > 0:
+			s.buf = events
+			continue
+		case behind:
+			page, err := s.hub.store.EventsAfter(s.ctx, s.room, s.last, catchUpPage)
+			if err != nil {
+				if s.ctx.Err() == nil {
+					s.hub.log.Warn("read events to catch up", "room", s.room, "error", err)
+					select {
+					case <-s.done:
+					case <-time.After(time.Second):
+					}
+				}
+				continue
+			}
+			if len(page) == 0 || page[0].Version != s.last+1 {
+				return models.RoomEvent{}, ErrResync
+			}
+			s.buf = page
+			continue
+		}
+		select {
+		case <-s.wake:
+		case <-s.done:
+		}
 	}
+}
+
+// fromRing copies the room's ring events after version last. behind means
+// the ring starts after last+1: the subscriber must read from the database.
+func (h *Hub) fromRing(room uuid.UUID, last int64) (events []models.RoomEvent, behind bool) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	st := h.rooms[room]
+	if st == nil || len(st.ring) == 0 {
+		return nil, false
+	}
+	first, newest := st.ring[0].Version, st.ring[len(st.ring)-1].Version
+	switch {
+	case last >= newest:
+		return nil, false
+	case last+1 < first:
+		return nil, true
+	}
+	return slices.Clone(st.ring[last+1-first:]), false
 }
 
 // poke marks room as having news and wakes the delivery loop.
@@ -212,8 +360,8 @@ func (h *Hub) listen(ctx context.Context) error {
 	}
 }
 
-// deliverLoop reads, for each room with news, the events after each
-// subscriber's last version and sends them.
+// deliverLoop reads, for each room with news, its new events into the
+// room's ring and wakes its subscribers.
 func (h *Hub) deliverLoop(ctx context.Context) {
 	for {
 		select {
@@ -231,70 +379,63 @@ func (h *Hub) deliverLoop(ctx context.Context) {
 	}
 }
 
+// deliver reads the room's events after its ring (the latest RingSize when
+// the ring is empty): one query per notification, whatever the number of
+// subscribers, then wakes them all.
 func (h *Hub) deliver(ctx context.Context, room uuid.UUID) {
 	h.mu.Lock()
-	subs := make([]*Subscription, 0, len(h.rooms[room]))
-	from := int64(-1)
-	for s := range h.rooms[room] {
-		subs = append(subs, s)
-		if from < 0 || s.last < from {
-			from = s.last
-		}
-	}
-	h.mu.Unlock()
-	if len(subs) == 0 {
+	st := h.rooms[room]
+	if st == nil {
+		h.mu.Unlock()
 		return
 	}
-	for {
-		events, err := h.store.EventsAfter(ctx, room, from, 500)
-		if err != nil {
-			if ctx.Err() == nil {
-				h.log.Warn("read events for delivery", "room", room, "error", err)
-				time.AfterFunc(time.Second, func() { h.poke(room) })
-			}
-			return
-		}
-		for _, s := range subs {
-			h.send(s, events)
-		}
-		if len(events) < 500 {
-			return
-		}
-		from = events[len(events)-1].Version
+	var newest int64 = -1
+	if n := len(st.ring); n > 0 {
+		newest = st.ring[n-1].Version
 	}
-}
-
-// send gives s the events it has not had, in order; a gap (pruned events)
-// or a full buffer ends the subscription.
-func (h *Hub) send(s *Subscription, events []models.RoomEvent) {
-	h.mu.Lock()
-	last := s.last
 	h.mu.Unlock()
-	for _, e := range events {
-		if e.Version <= last {
-			continue
+	var events []models.RoomEvent
+	var err error
+	if newest < 0 {
+		events, err = h.store.LatestEvents(ctx, room, RingSize)
+	} else {
+		events, err = h.store.EventsAfter(ctx, room, newest, RingSize)
+	}
+	if err != nil {
+		if ctx.Err() == nil {
+			h.log.Warn("read events for delivery", "room", room, "error", err)
+			time.AfterFunc(time.Second, func() { h.poke(room) })
 		}
-		if e.Version != last+1 {
-			h.remove(s, ErrResync)
-			return
-		}
-		s.mu.Lock()
-		if s.closed {
-			s.mu.Unlock()
-			return
-		}
-		select {
-		case s.events <- e:
-			s.mu.Unlock()
-		default:
-			s.mu.Unlock()
-			h.remove(s, ErrTooSlow)
-			return
-		}
-		last = e.Version
-		h.mu.Lock()
-		s.last = last
+		return
+	}
+	h.mu.Lock()
+	st = h.rooms[room]
+	if st == nil {
 		h.mu.Unlock()
+		return
+	}
+	if len(events) > 0 {
+		if n := len(st.ring); n > 0 && events[0].Version != st.ring[n-1].Version+1 {
+			st.ring = nil // not consecutive (pruned, or the ring was reset): start over
+		}
+		st.ring = append(st.ring, events...)
+		if over := len(st.ring) - RingSize; over > 0 {
+			st.ring = slices.Clone(st.ring[over:])
+		}
+	}
+	subs := make([]*Subscription, 0, len(st.subs))
+	for s := range st.subs {
+		subs = append(subs, s)
+	}
+	h.mu.Unlock()
+	for _, s := range subs {
+		select {
+		case s.wake <- struct{}{}:
+		default: // already woken
+		}
+	}
+	if len(events) == RingSize && newest >= 0 {
+		h.poke(room) // a burst: read on
 	}
 }
 
@@ -306,21 +447,15 @@ func (h *Hub) roomDeleted(n models.Notice) {
 	ev := models.RoomEvent{RoomID: room, Version: n.Version, Type: api.EventRoomDeleted, ActorID: &actor,
 		At: time.Now().UTC(), Data: []byte("{}")}
 	h.mu.Lock()
-	subs := make([]*Subscription, 0, len(h.rooms[room]))
-	for s := range h.rooms[room] {
-		subs = append(subs, s)
+	var subs []*Subscription
+	if st := h.rooms[room]; st != nil {
+		for s := range st.subs {
+			subs = append(subs, s)
+		}
 	}
 	h.mu.Unlock()
 	for _, s := range subs {
-		s.mu.Lock()
-		if !s.closed {
-			select {
-			case s.events <- ev:
-			default:
-			}
-		}
-		s.mu.Unlock()
-		h.remove(s, ErrRoomDeleted)
+		h.remove(s, ErrRoomDeleted, &ev)
 	}
 }
 
@@ -340,20 +475,20 @@ func (h *Hub) sessionsEnded(payload string) {
 	}
 	h.mu.Unlock()
 	for _, s := range subs {
-		h.remove(s, ErrSessionEnded)
+		h.remove(s, ErrSessionEnded, nil)
 	}
 }
 
 func (h *Hub) closeAll() {
 	h.mu.Lock()
 	var subs []*Subscription
-	for _, rs := range h.rooms {
-		for s := range rs {
+	for _, st := range h.rooms {
+		for s := range st.subs {
 			subs = append(subs, s)
 		}
 	}
 	h.mu.Unlock()
 	for _, s := range subs {
-		h.remove(s, ErrShutdown)
+		h.remove(s, ErrShutdown, nil)
 	}
 }
