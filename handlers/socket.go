@@ -38,6 +38,7 @@ type socketDeps struct {
 	authn   *auth.Authenticator
 	hub     *realtime.Hub
 	origins []string
+	limit   *socketLimit // shared by both kinds of socket
 }
 
 // createTicket issues a single-use ticket for the room's WebSocket, for
@@ -94,6 +95,13 @@ func roomSocket(d socketDeps) gin.HandlerFunc {
 		if since != nil {
 			from = *since
 		}
+		if !d.limit.acquire(userID) {
+			d.limit.refuse(c, d.boardDeps)
+			return
+		}
+		// The handler lives as long as the socket: stream returns when
+		// it closes.
+		defer d.limit.release(userID)
 		conn, err := websocket.Accept(c.Writer, c.Request, &websocket.AcceptOptions{OriginPatterns: originHosts(d.origins)})
 		if err != nil {
 			return // Accept has answered the client
