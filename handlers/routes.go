@@ -171,6 +171,8 @@ func NewRouter(d Deps) (*gin.Engine, error) {
 	signedIn.POST("/rooms/:room_id/ws-ticket", createTicket(sd))
 	// The socket authenticates itself (header or ticket), outside signedIn.
 	apiGroup.GET("/rooms/:room_id/ws", roomSocket(sd))
+	signedIn.POST("/ws-ticket", createUserTicket(sd))
+	apiGroup.GET("/ws", userSocket(sd))
 	signedIn.POST("/rooms/:room_id/columns", createColumn(bd))
 	signedIn.PATCH("/columns/:column_id", updateColumn(bd))
 	signedIn.DELETE("/columns/:column_id", deleteColumn(bd))
