@@ -96,7 +96,7 @@ func roomSocket(d socketDeps) gin.HandlerFunc {
 			from = *since
 		}
 		if !d.limit.acquire(userID) {
-			d.limit.refuse(c, d.boardDeps)
+			d.limit.refuse(c, d.log)
 			return
 		}
 		// The handler lives as long as the socket: stream returns when

@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"log/slog"
 	"sync"
 
 	"github.com/gin-gonic/gin"
@@ -52,8 +53,8 @@ func (l *socketLimit) release(userID uuid.UUID) {
 }
 
 // refuse answers a socket request over the limit, before the upgrade.
-func (l *socketLimit) refuse(c *gin.Context, d boardDeps) {
+func (l *socketLimit) refuse(c *gin.Context, log *slog.Logger) {
 	c.Header("Retry-After", socketRetryAfter)
-	writeError(c, d.log, models.Errorf(models.CodeRateLimited,
+	writeError(c, log, models.Errorf(models.CodeRateLimited,
 		"too many open WebSockets: at most %d per user; close one first", l.perUser))
 }

@@ -51,7 +51,7 @@ func userSocket(d socketDeps) gin.HandlerFunc {
 			return
 		}
 		if !d.limit.acquire(userID) {
-			d.limit.refuse(c, d.boardDeps)
+			d.limit.refuse(c, d.log)
 			return
 		}
 		defer d.limit.release(userID) // the handler lives as long as the socket
