@@ -158,10 +158,10 @@ func TestShutdownEndsUserStreams(t *testing.T) {
 	dbURL := testdb.New(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	h := NewHub(instance(t, dbURL), dbURL, quiet)
-	done := make(chan struct{})
-	go func() { h.Run(ctx); close(done) }()
 	s := h.SubscribeUser(uuid.New(), uuid.New())
+	// Stopped before it listens: a first LISTEN would end the stream
+	// with ErrUserResync instead.
 	cancel()
-	<-done
+	h.Run(ctx)
 	requireUserEnd(t, s, ErrShutdown)
 }
