@@ -35,9 +35,10 @@ var (
 // socketDeps are what the WebSocket handlers need.
 type socketDeps struct {
 	boardDeps
-	authn   *auth.Authenticator
-	hub     *realtime.Hub
-	origins []string
+	authn    *auth.Authenticator
+	hub      *realtime.Hub
+	presence *realtime.Presence // nil: no presence messages
+	origins  []string
 }
 
 // createTicket issues a single-use ticket for the room's WebSocket, for
@@ -144,6 +145,8 @@ func (d socketDeps) stream(ctx context.Context, conn *websocket.Conn, userID, se
 		conn.Close(CloseRevoked, "access revoked")
 		return
 	}
+	here := d.presence.Join(roomID, userID)
+	defer here.Leave()
 	ping := time.NewTicker(socketPing)
 	defer ping.Stop()
 	check := time.NewTicker(socketCheck)
@@ -176,6 +179,10 @@ func (d socketDeps) stream(ctx context.Context, conn *websocket.Conn, userID, se
 				conn.Close(CloseRevoked, "removed from the room")
 				return
 			}
+		case p := <-here.Updates:
+			if err := d.write(ctx, conn, p); err != nil {
+				return
+			}
 		case <-ping.C:
 			pctx, cancel := context.WithTimeout(ctx, socketWrite)
 			err := conn.Ping(pctx)
@@ -194,7 +201,12 @@ func (d socketDeps) stream(ctx context.Context, conn *websocket.Conn, userID, se
 }
 
 func (d socketDeps) send(ctx context.Context, conn *websocket.Conn, e models.RoomEvent) error {
-	b, err := json.Marshal(e.API())
+	return d.write(ctx, conn, e.API())
+}
+
+// write sends v as one JSON text message.
+func (d socketDeps) write(ctx context.Context, conn *websocket.Conn, v any) error {
+	b, err := json.Marshal(v)
 	if err != nil {
 		return err
 	}

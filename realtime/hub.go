@@ -78,6 +78,7 @@ type Hub struct {
 	sessions map[uuid.UUID]map[*Subscription]struct{}
 	dirty    map[uuid.UUID]bool // rooms with news, for the delivery loop
 	wake     chan struct{}      // signals that dirty is not empty
+	presence *Presence          // set by NewPresence before Run; nil: none
 }
 
 // NewHub returns a hub reading events through store and listening on a
@@ -177,7 +178,7 @@ func (h *Hub) listen(ctx context.Context) error {
 		return err
 	}
 	defer conn.Close(context.WithoutCancel(ctx))
-	for _, channel := range []string{models.EventChannel, models.SessionChannel} {
+	for _, channel := range []string{models.EventChannel, models.SessionChannel, models.PresenceChannel} {
 		if _, err := conn.Exec(ctx, "LISTEN "+channel); err != nil {
 			return err
 		}
@@ -191,6 +192,7 @@ func (h *Hub) listen(ctx context.Context) error {
 	for _, r := range rooms {
 		h.poke(r)
 	}
+	h.presence.relisten()
 	for {
 		n, err := conn.WaitForNotification(ctx)
 		if err != nil {
@@ -198,6 +200,10 @@ func (h *Hub) listen(ctx context.Context) error {
 		}
 		if n.Channel == models.SessionChannel {
 			h.sessionsEnded(n.Payload)
+			continue
+		}
+		if n.Channel == models.PresenceChannel {
+			h.presence.notice(n.Payload)
 			continue
 		}
 		notice, err := models.ParseNotice(n.Payload)
