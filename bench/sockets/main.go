@@ -129,9 +129,11 @@ func run(base string, pid, n, rate int, dur time.Duration) error {
 				}
 				got := time.Now()
 				var e struct {
-					At time.Time `json:"at"`
+					Type string    `json:"type"`
+					At   time.Time `json:"at"`
 				}
-				if json.Unmarshal(b, &e) == nil {
+				if json.Unmarshal(b, &e) == nil && e.Type != "presence" { // presence is no event: no at
+
 					mu.Lock()
 					delays = append(delays, got.Sub(e.At))
 					mu.Unlock()
