@@ -330,7 +330,10 @@ func (p *Presence) write(ctx context.Context, room uuid.UUID) {
 	}
 	p.mu.Lock()
 	r.written = users
-	if len(users) == 0 && len(r.watchers) == 0 && r.sockets.empty() {
+	// Forget the room once nothing of it is left here, unless a socket
+	// came meanwhile (then it is in r.sockets and the room is to write
+	// again).
+	if len(users) == 0 && len(r.watchers) == 0 && r.sockets.empty() && p.rooms[room] == r {
 		delete(p.rooms, room)
 	}
 	p.mu.Unlock()
