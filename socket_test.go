@@ -214,6 +214,11 @@ func TestRealTimeAcrossInstances(t *testing.T) {
 
 	// Deleting the room: watchers get room.deleted, then a normal close.
 	byTicket2, _ := dial(t, a.url, room.ID, "", ownerB.token)
+	// Its first presence message says the socket is past its access check
+	// (a room deleted before that check closes it with 4001 instead).
+	if _, b, err := byTicket2.Read(ctx); err != nil || !strings.Contains(string(b), `"type":"presence"`) {
+		t.Fatalf("the socket's first message = %s, %v; want its presence", b, err)
+	}
 	if code := ownerB.do("DELETE", "/api/rooms/"+room.ID, nil, nil); code != 204 {
 		t.Fatalf("delete room = %d", code)
 	}

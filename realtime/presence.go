@@ -88,6 +88,14 @@ type Here struct {
 // listening through hub (which dispatches models.PresenceChannel notices to
 // it). Call it before hub.Run; run it with Run.
 func NewPresence(store *models.Store, hub *Hub, opts PresenceOptions, log *slog.Logger) *Presence {
+	// Zero options mean the defaults of PRESENCE_HEARTBEAT and
+	// PRESENCE_STALE (a zero ticker would panic).
+	if opts.Heartbeat <= 0 {
+		opts.Heartbeat = 5 * time.Second
+	}
+	if opts.Stale <= 0 {
+		opts.Stale = 4 * opts.Heartbeat
+	}
 	if opts.Debounce <= 0 {
 		opts.Debounce = DefaultDebounce
 	}
