@@ -13,6 +13,9 @@ const MAX_BACKOFF_MS = 10_000;
 // LiveRoom keeps one room's socket open. Callbacks:
 //   version()         the board's version now (where to resume)
 //   onEvent(event)    an event arrived
+//   onPresence(users) optional: who has the board open changed ([{id,
+//                     display_name}]); presence is not an event and has
+//                     no version, so it never reaches onEvent
 //   onStatus(status)  "connecting" | "live" | "offline"
 //   onResync()        events were pruned: refetch the board (returns a promise)
 //   onLost(reason)    "removed" (access revoked) or "gone" (room deleted or
@@ -107,6 +110,10 @@ export class LiveRoom {
       try {
         event = JSON.parse(m.data);
       } catch {
+        return;
+      }
+      if (event.type === 'presence') {
+        this.cb.onPresence?.(event.users);
         return;
       }
       this.cb.onEvent(event);

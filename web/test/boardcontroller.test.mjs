@@ -684,11 +684,13 @@ describe('BoardController with a real LiveRoom', () => {
       assert.equal(room.live, true);
       assert.deepEqual(statuses, ['connecting', 'live']);
 
+      ws.send({ type: 'presence', users: [{ id: ME, display_name: 'Me' }] });
+      assert.equal(c.confirmed.version, 5, 'presence is not an event');
       ws.send(ev(6, 'room.updated', { name: 'Renamed' }));
       assert.equal(c.confirmed.name, 'Renamed');
       await c.addColumn('b');
       await settle();
-      assert.equal(api.refetches, 0, 'live: the event brings the change');
+      assert.equal(api.refetches, 0, 'live: the event brings the change (and presence refetches nothing)');
 
       ws.drop(1006);
       assert.equal(room.live, false);
