@@ -475,10 +475,12 @@ function boardView(roomID, want = null) {
       announce,
       flash,
       comment: (event) => cardDialog?.comment(event),
-      archive: (event) => {
+      archive: (events) => {
         // Applied before the board is drawn: an open dialog of the card
         // then says it was archived, not deleted.
-        if (event.type === 'card.archived' && cardDialog?.cardID === event.data?.card?.id) cardDialog.archived = true;
+        for (const event of events) {
+          if (event.type === 'card.archived' && cardDialog?.cardID === event.data?.card?.id) cardDialog.archived = true;
+        }
         if (openPanel === 'archive') archivePanel.load();
       },
       loadFailed: (err) => replace(boardRoot,
@@ -546,12 +548,14 @@ function boardView(roomID, want = null) {
     }
   }
 
-  function flash(cardID) {
-    const el = view.cardNode(cardID);
-    if (!el) return;
-    el.classList.remove('flash');
-    void el.offsetWidth; // restart the animation
-    el.classList.add('flash');
+  // flash marks the cards other people changed; one layout for all of
+  // them (a catch-up may bring hundreds).
+  function flash(cardIDs) {
+    const els = cardIDs.map((id) => view.cardNode(id)).filter(Boolean);
+    if (els.length === 0) return;
+    for (const el of els) el.classList.remove('flash');
+    void boardRoot.offsetWidth; // restart the animation
+    for (const el of els) el.classList.add('flash');
   }
 
   // show follows the URL within this board: a card's link opens its
@@ -583,7 +587,7 @@ function boardView(roomID, want = null) {
   function openLinked(cardID) {
     if (board.card(cardID)) {
       openCard(cardID);
-      flash(cardID);
+      flash([cardID]);
       return;
     }
     toast('That card is not on this board any more.', 'error');
