@@ -13,6 +13,7 @@ import { formatDue, initials } from './details.js';
 import { ArchivePanel } from './archivepanel.js';
 import { LabelPanel } from './labelpanel.js';
 import { MemberPanel } from './memberpanel.js';
+import { presenceView } from './presence.js';
 import { SearchBox } from './searchbox.js';
 import * as S from './state.js';
 
@@ -447,8 +448,10 @@ function boardView(roomID, want = null) {
   // for the board, where it cannot be missed.
   const offline = h('p', { class: 'offline-banner', hidden: true, text: 'Offline: this board may be out of date, and changes made now may not be saved. Reconnecting…' });
   const help = h('p', { class: 'sr-only', id: 'board-help' });
+  // Who has the board open now: a list of avatars, me first.
+  const presence = h('ul', { class: 'presence', hidden: true });
   const page = h('section', { class: 'board-page', 'aria-busy': 'true' },
-    h('div', { class: 'board-head' }, name, role, viewOnly, h('span', { class: 'spacer' }),
+    h('div', { class: 'board-head' }, name, role, viewOnly, h('span', { class: 'spacer' }), presence,
       h('div', { class: 'board-actions' }, membersBtn, labelsBtn, archiveBtn, renameBtn, deleteBtn)),
     offline,
     help,
@@ -474,6 +477,7 @@ function boardView(roomID, want = null) {
       toast,
       announce,
       flash,
+      presence: showPresence,
       comment: (event) => cardDialog?.comment(event),
       archive: (events) => {
         // Applied before the board is drawn: an open dialog of the card
@@ -546,6 +550,25 @@ function boardView(roomID, want = null) {
       wantedCard = null;
       setTimeout(() => openLinked(id));
     }
+  }
+
+  // showPresence draws who has the board open (users from the socket), or
+  // nothing when that is not known (offline).
+  function showPresence(users) {
+    if (!users || users.length === 0) {
+      presence.hidden = true;
+      presence.replaceChildren();
+      return;
+    }
+    const v = presenceView(users, me.id);
+    const item = (text, label, cls) => h('li', { class: `presence-item ${cls}`, title: label },
+      h('span', { class: 'avatar avatar-presence', 'aria-hidden': 'true', text }),
+      h('span', { class: 'sr-only', text: label }));
+    presence.setAttribute('aria-label', v.summary);
+    presence.replaceChildren(
+      ...v.shown.map((p) => item(p.initials, p.label, p.me ? 'presence-me' : '')),
+      ...(v.more ? [item(`+${v.more.count}`, v.more.label, 'presence-more')] : []));
+    presence.hidden = false;
   }
 
   // flash marks the cards other people changed; one layout for all of
