@@ -160,7 +160,7 @@ func NewRouter(d Deps) (*gin.Engine, error) {
 	signedIn.PATCH("/rooms/:room_id/members/:user_id", updateMember(bd))
 	signedIn.DELETE("/rooms/:room_id/members/:user_id", removeMember(bd))
 	signedIn.GET("/rooms/:room_id/events", listEvents(bd))
-	sd := socketDeps{boardDeps: bd, authn: authn, hub: d.Hub, origins: d.CORSAllowedOrigins}
+	sd := socketDeps{boardDeps: bd, authn: authn, hub: d.Hub, origins: d.CORSAllowedOrigins, checker: newAccessChecker(d.Store, d.Log)}
 	signedIn.POST("/rooms/:room_id/ws-ticket", createTicket(sd))
 	// The socket authenticates itself (header or ticket), outside signedIn.
 	apiGroup.GET("/rooms/:room_id/ws", roomSocket(sd))

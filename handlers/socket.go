@@ -38,6 +38,7 @@ type socketDeps struct {
 	authn   *auth.Authenticator
 	hub     *realtime.Hub
 	origins []string
+	checker *accessChecker
 }
 
 // createTicket issues a single-use ticket for the room's WebSocket, for
@@ -146,8 +147,10 @@ func (d socketDeps) stream(ctx context.Context, conn *websocket.Conn, userID, se
 	}
 	ping := time.NewTicker(socketPing)
 	defer ping.Stop()
-	check := time.NewTicker(socketCheck)
-	defer check.Stop()
+	w, unwatch := d.checker.watch(userID, sessionID, roomID)
+	defer unwatch()
+	revoked := w.revoked
+	var grace <-chan time.Time
 	for {
 		select {
 		case <-ctx.Done():
@@ -189,12 +192,15 @@ func (d socketDeps) stream(ctx context.Context, conn *websocket.Conn, userID, se
 			if err != nil {
 				return
 			}
-		case <-check.C:
-			ok, err := d.store.StillAllowed(ctx, userID, sessionID, roomID)
-			if err == nil && !ok {
-				conn.Close(CloseRevoked, "access revoked")
-				return
-			}
+		case <-revoked:
+			// The notice or event that explains the loss (room.deleted,
+			// member.removed, a session's end) is usually on its way: give
+			// it a moment to arrive and close the socket its own way.
+			revoked = nil
+			grace = time.After(time.Second)
+		case <-grace:
+			conn.Close(CloseRevoked, "access revoked")
+			return
 		}
 	}
 }

@@ -1,9 +1,14 @@
 // Command sockets measures SyncBoard's real-time fan-out against a running
-// server: it opens many WebSockets on one room, moves cards at a steady
-// rate, and reports the server's memory per connection and the delay from
-// an event's commit to its receipt on every socket (p50, p99).
+// server: it opens many WebSockets spread over some rooms, moves cards at a
+// steady rate (round robin over the rooms), and reports the server's memory
+// per connection, the delay from an event's commit to its receipt on every
+// socket (p50, p99), and whether every socket got every event of its room
+// exactly once, in order.
 //
-//	go run ./bench/sockets -url http://127.0.0.1:18090 -pid <server pid>
+//	go run ./bench/sockets -url http://127.0.0.1:18090 -pid <server pid> -sockets 10000 -rooms 100
+//
+// The sockets belong to one user, so the server needs WS_MAX_PER_USER at
+// least -sockets (bench/sockets.sh sets it).
 package main
 
 import (
@@ -25,11 +30,13 @@ import (
 func main() {
 	base := flag.String("url", "http://127.0.0.1:18090", "server URL")
 	pid := flag.Int("pid", 0, "server process ID, for its memory")
-	n := flag.Int("sockets", 1000, "sockets on the room")
+	n := flag.Int("sockets", 1000, "sockets, spread round robin over the rooms")
+	rooms := flag.Int("rooms", 1, "rooms")
+	parallel := flag.Int("dial", 32, "sockets opened at a time")
 	rate := flag.Int("rate", 20, "card moves per second")
 	dur := flag.Duration("duration", 10*time.Second, "how long to move cards")
 	flag.Parse()
-	if err := run(*base, *pid, *n, *rate, *dur); err != nil {
+	if err := run(*base, *pid, *n, *rooms, *parallel, *rate, *dur); err != nil {
 		fmt.Fprintln(os.Stderr, "sockets:", err)
 		os.Exit(1)
 	}
@@ -71,7 +78,50 @@ func rssMiB(pid int) float64 {
 	return 0
 }
 
-func run(base string, pid, n, rate int, dur time.Duration) error {
+// board is one room of the run: two columns, 20 cards.
+type board struct {
+	id, c1, c2 string
+	cards      []string
+	moves      int // made in the room
+}
+
+func seedBoard(base, tok string, i int) (*board, error) {
+	var room, c1, c2 struct {
+		ID string `json:"id"`
+	}
+	if err := call(base, "POST", "/api/rooms", tok, map[string]string{"name": fmt.Sprint("sockets ", i)}, &room); err != nil {
+		return nil, err
+	}
+	if err := call(base, "POST", "/api/rooms/"+room.ID+"/columns", tok, map[string]string{"name": "a"}, &c1); err != nil {
+		return nil, err
+	}
+	if err := call(base, "POST", "/api/rooms/"+room.ID+"/columns", tok, map[string]string{"name": "b"}, &c2); err != nil {
+		return nil, err
+	}
+	b := &board{id: room.ID, c1: c1.ID, c2: c2.ID}
+	for j := range 20 {
+		var card struct {
+			ID string `json:"id"`
+		}
+		if err := call(base, "POST", "/api/columns/"+c1.ID+"/cards", tok, map[string]string{"title": fmt.Sprint("card ", j)}, &card); err != nil {
+			return nil, err
+		}
+		b.cards = append(b.cards, card.ID)
+	}
+	return b, nil
+}
+
+// socket is one connection and what it received.
+type socket struct {
+	conn  *websocket.Conn
+	room  *board
+	got   int   // events received
+	bad   int   // events out of order or repeated
+	last  int64 // the last version received
+	start int64 // the room's version when the socket opened
+}
+
+func run(base string, pid, n, nrooms, parallel, rate int, dur time.Duration) error {
 	var auth struct {
 		AccessToken string `json:"access_token"`
 	}
@@ -80,62 +130,80 @@ func run(base string, pid, n, rate int, dur time.Duration) error {
 		return err
 	}
 	tok := auth.AccessToken
-	var room, c1, c2 struct {
-		ID string `json:"id"`
-	}
-	if err := call(base, "POST", "/api/rooms", tok, map[string]string{"name": "sockets"}, &room); err != nil {
-		return err
-	}
-	call(base, "POST", "/api/rooms/"+room.ID+"/columns", tok, map[string]string{"name": "a"}, &c1)
-	call(base, "POST", "/api/rooms/"+room.ID+"/columns", tok, map[string]string{"name": "b"}, &c2)
-	var cards []string
-	for i := range 20 {
-		var card struct {
-			ID string `json:"id"`
-		}
-		if err := call(base, "POST", "/api/columns/"+c1.ID+"/cards", tok, map[string]string{"title": fmt.Sprint("card ", i)}, &card); err != nil {
+	boards := make([]*board, nrooms)
+	for i := range boards {
+		b, err := seedBoard(base, tok, i)
+		if err != nil {
 			return err
 		}
-		cards = append(cards, card.ID)
+		boards[i] = b
 	}
+	const startVersion = 23 // two columns and 20 cards after creation
 
 	before := rssMiB(pid)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	wsURL := strings.Replace(base, "http://", "ws://", 1) + "/api/rooms/" + room.ID + "/ws"
 	var (
 		mu     sync.Mutex
 		delays []time.Duration
 		wg     sync.WaitGroup
 	)
-	conns := make([]*websocket.Conn, 0, n)
-	for range n {
-		conn, _, err := websocket.Dial(ctx, wsURL, &websocket.DialOptions{HTTPHeader: http.Header{"Authorization": {"Bearer " + tok}}})
-		if err != nil {
-			return fmt.Errorf("open socket %d: %w", len(conns)+1, err)
-		}
-		conns = append(conns, conn)
+	socks := make([]*socket, n)
+	opened := time.Now()
+	sem := make(chan struct{}, parallel)
+	var dialErr error
+	var dmu sync.Mutex
+	for i := range socks {
+		b := boards[i%nrooms]
+		sem <- struct{}{}
+		wg.Add(1)
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			u := strings.Replace(base, "http://", "ws://", 1) + "/api/rooms/" + b.id + "/ws"
+			dctx, dcancel := context.WithTimeout(ctx, time.Minute)
+			defer dcancel()
+			conn, _, err := websocket.Dial(dctx, u, &websocket.DialOptions{HTTPHeader: http.Header{"Authorization": {"Bearer " + tok}}})
+			if err != nil {
+				dmu.Lock()
+				dialErr = fmt.Errorf("open socket %d: %w", i+1, err)
+				dmu.Unlock()
+				return
+			}
+			socks[i] = &socket{conn: conn, room: b, last: startVersion, start: startVersion}
+		}()
 	}
-	time.Sleep(2 * time.Second) // let the server settle before reading its memory
+	wg.Wait()
+	if dialErr != nil {
+		return dialErr
+	}
+	openTime := time.Since(opened)
+	time.Sleep(3 * time.Second) // let the server settle before reading its memory
 	after := rssMiB(pid)
-	for _, conn := range conns {
+	for _, s := range socks {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			for {
-				_, b, err := conn.Read(ctx)
+				_, b, err := s.conn.Read(ctx)
 				if err != nil {
 					return
 				}
 				got := time.Now()
 				var e struct {
-					At time.Time `json:"at"`
+					Version int64     `json:"version"`
+					At      time.Time `json:"at"`
 				}
-				if json.Unmarshal(b, &e) == nil {
-					mu.Lock()
-					delays = append(delays, got.Sub(e.At))
-					mu.Unlock()
+				if json.Unmarshal(b, &e) != nil || e.Version == 0 {
+					continue // not an event (presence)
 				}
+				if e.Version != s.last+1 {
+					s.bad++
+				}
+				s.last = e.Version
+				s.got++
+				mu.Lock()
+				delays = append(delays, got.Sub(e.At))
+				mu.Unlock()
 			}
 		}()
 	}
@@ -144,19 +212,28 @@ func run(base string, pid, n, rate int, dur time.Duration) error {
 	moves := 0
 	for time.Now().Before(end) {
 		<-tick.C
-		col := []string{c1.ID, c2.ID}[moves%2]
-		if err := call(base, "POST", "/api/cards/"+cards[moves%len(cards)]+"/move", tok, map[string]any{"column_id": col, "position": 0}, nil); err != nil {
+		b := boards[moves%nrooms]
+		col := []string{b.c1, b.c2}[(moves/nrooms)%2]
+		if err := call(base, "POST", "/api/cards/"+b.cards[b.moves%len(b.cards)]+"/move", tok, map[string]any{"column_id": col, "position": 0}, nil); err != nil {
 			return err
 		}
+		b.moves++
 		moves++
 	}
-	time.Sleep(2 * time.Second) // the last events arrive
+	time.Sleep(5 * time.Second) // the last events arrive
 	peak := rssMiB(pid)
 	cancel()
-	for _, c := range conns {
-		c.CloseNow()
+	for _, s := range socks {
+		s.conn.CloseNow()
 	}
 	wg.Wait()
+	expected, wrong := 0, 0
+	for _, s := range socks {
+		expected += s.room.moves
+		if s.got != s.room.moves || s.bad > 0 {
+			wrong++
+		}
+	}
 	sort.Slice(delays, func(i, j int) bool { return delays[i] < delays[j] })
 	pct := func(p float64) time.Duration {
 		if len(delays) == 0 {
@@ -164,8 +241,11 @@ func run(base string, pid, n, rate int, dur time.Duration) error {
 		}
 		return delays[min(len(delays)-1, int(float64(len(delays))*p))]
 	}
-	fmt.Printf("RESULT sockets=%d moves=%d rate=%d/s deliveries=%d expected=%d commit_to_receipt_p50_ms=%.1f p99_ms=%.1f max_ms=%.1f rss_before_mib=%.1f rss_sockets_mib=%.1f rss_peak_mib=%.1f kib_per_socket=%.1f\n",
-		n, moves, rate, len(delays), n*moves, float64(pct(0.50).Microseconds())/1000, float64(pct(0.99).Microseconds())/1000,
+	fmt.Printf("RESULT sockets=%d rooms=%d open_s=%.1f moves=%d rate=%d/s deliveries=%d expected=%d sockets_not_exactly_once=%d commit_to_receipt_p50_ms=%.1f p99_ms=%.1f max_ms=%.1f rss_before_mib=%.1f rss_sockets_mib=%.1f rss_peak_mib=%.1f kib_per_socket=%.1f\n",
+		n, nrooms, openTime.Seconds(), moves, rate, len(delays), expected, wrong, float64(pct(0.50).Microseconds())/1000, float64(pct(0.99).Microseconds())/1000,
 		float64(pct(1).Microseconds())/1000, before, after, peak, (after-before)*1024/float64(n))
+	if wrong > 0 {
+		return fmt.Errorf("%d sockets did not get every event of their room exactly once, in order", wrong)
+	}
 	return nil
 }
