@@ -166,6 +166,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 		RequestTimeout:     cfg.RequestTimeout,
 		Hub:                hub,
 		PublicURL:          cfg.PublicURL,
+		WSMaxPerUser:       cfg.WSMaxPerUser,
 	})
 	if err != nil {
 		return err

@@ -87,6 +87,10 @@ type Config struct {
 	// optional path prefix, no trailing slash): invitation links point
 	// there. Empty: each link is built from the request that makes it.
 	PublicURL string
+	// WSMaxPerUser is how many WebSockets (room sockets and the user
+	// stream together) one user may hold open on one instance: a runaway
+	// client's reconnect loop must not hold the instance's connections.
+	WSMaxPerUser int
 }
 
 // IsProduction reports whether the server runs in production mode.
@@ -140,6 +144,7 @@ func FromEnv(getenv func(string) string) (Config, error) {
 		PprofAddr:          strings.TrimSpace(getenv("PPROF_ADDR")),
 		EventRetention:     p.duration("EVENT_RETENTION", 7*24*time.Hour),
 		PublicURL:          p.publicURL("PUBLIC_URL"),
+		WSMaxPerUser:       p.integer("WS_MAX_PER_USER", 20, 1, 100_000),
 	}
 	if c.EventRetention <= 0 {
 		p.fail("EVENT_RETENTION", "must be positive, got %s", c.EventRetention)

@@ -24,7 +24,7 @@ var knownVars = []string{
 	"BCRYPT_COST", "DB_MAX_OPEN_CONNS", "DB_MAX_IDLE_CONNS", "DB_CONN_MAX_LIFETIME",
 	"MIGRATE_ON_START", "CORS_ALLOWED_ORIGINS", "TRUSTED_PROXIES", "SHUTDOWN_TIMEOUT",
 	"AUTH_RATE_LIMIT", "AUTH_RATE_WINDOW", "DB_STATEMENT_TIMEOUT", "DB_LOCK_TIMEOUT", "REQUEST_TIMEOUT",
-	"EVENT_RETENTION", "PPROF_ADDR", "PUBLIC_URL",
+	"EVENT_RETENTION", "PPROF_ADDR", "PUBLIC_URL", "WS_MAX_PER_USER",
 }
 
 // secret32 is exactly MinJWTSecretBytes long.
@@ -52,6 +52,7 @@ func defaults() Config {
 		AuthRateWindow:     time.Minute,
 		EventRetention:     7 * 24 * time.Hour,
 		ShutdownTimeout:    20 * time.Second,
+		WSMaxPerUser:       20,
 	}
 }
 

@@ -86,8 +86,12 @@ func TestLoggerIsQuietAtInfo(t *testing.T) {
 	if err := create(); err == nil {
 		t.Fatal("duplicate insert succeeded")
 	}
-	if logs := out.String(); logs != "" {
-		t.Errorf("info-level log of fast statements is not empty:\n%s", logs)
+	// A statement the busy machine made slow is warned about, rightly (that
+	// is TestLoggerWarnsOnSlowStatements' subject); nothing else may show.
+	for _, line := range strings.Split(strings.TrimSpace(out.String()), "\n") {
+		if line != "" && !strings.Contains(line, `"msg":"slow sql"`) {
+			t.Errorf("info-level log of ordinary statements has a line:\n%s", line)
+		}
 	}
 }
 

@@ -48,6 +48,9 @@ type Deps struct {
 	// PublicURL is the web client's address, which invitation links point
 	// to; empty: each link is built from the request that makes it.
 	PublicURL string
+	// WSMaxPerUser WebSockets (room sockets and the user stream together)
+	// one user may hold open on this instance (default 20).
+	WSMaxPerUser int
 }
 
 // NewRouter returns the HTTP handler of the whole API.
@@ -60,6 +63,9 @@ func NewRouter(d Deps) (*gin.Engine, error) {
 	}
 	if d.AuthRateWindow <= 0 {
 		d.AuthRateWindow = time.Minute
+	}
+	if d.WSMaxPerUser <= 0 {
+		d.WSMaxPerUser = 20
 	}
 	if d.RefreshTTL <= 0 {
 		d.RefreshTTL = 30 * 24 * time.Hour
@@ -160,10 +166,13 @@ func NewRouter(d Deps) (*gin.Engine, error) {
 	signedIn.PATCH("/rooms/:room_id/members/:user_id", updateMember(bd))
 	signedIn.DELETE("/rooms/:room_id/members/:user_id", removeMember(bd))
 	signedIn.GET("/rooms/:room_id/events", listEvents(bd))
-	sd := socketDeps{boardDeps: bd, authn: authn, hub: d.Hub, origins: d.CORSAllowedOrigins, checker: newAccessChecker(d.Store, d.Log)}
+	sd := socketDeps{boardDeps: bd, authn: authn, hub: d.Hub, origins: d.CORSAllowedOrigins,
+		checker: newAccessChecker(d.Store, d.Log), limit: newSocketLimit(d.WSMaxPerUser)}
 	signedIn.POST("/rooms/:room_id/ws-ticket", createTicket(sd))
 	// The socket authenticates itself (header or ticket), outside signedIn.
 	apiGroup.GET("/rooms/:room_id/ws", roomSocket(sd))
+	signedIn.POST("/ws-ticket", createUserTicket(sd))
+	apiGroup.GET("/ws", userSocket(sd))
 	signedIn.POST("/rooms/:room_id/columns", createColumn(bd))
 	signedIn.PATCH("/columns/:column_id", updateColumn(bd))
 	signedIn.DELETE("/columns/:column_id", deleteColumn(bd))

@@ -39,6 +39,7 @@ type socketDeps struct {
 	hub     *realtime.Hub
 	origins []string
 	checker *accessChecker
+	limit   *socketLimit // shared by both kinds of socket
 }
 
 // createTicket issues a single-use ticket for the room's WebSocket, for
@@ -95,6 +96,13 @@ func roomSocket(d socketDeps) gin.HandlerFunc {
 		if since != nil {
 			from = *since
 		}
+		if !d.limit.acquire(userID) {
+			d.limit.refuse(c, d.log)
+			return
+		}
+		// The handler lives as long as the socket: stream returns when
+		// it closes.
+		defer d.limit.release(userID)
 		conn, err := websocket.Accept(c.Writer, c.Request, &websocket.AcceptOptions{OriginPatterns: originHosts(d.origins)})
 		if err != nil {
 			return // Accept has answered the client

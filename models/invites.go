@@ -219,8 +219,8 @@ func (s *Store) PruneInvites(ctx context.Context, cutoff time.Time) (int64, erro
 }
 
 // insertMember adds u to the room v with role and records member.added by
-// actor: adding by email and accepting a link are the same change. The
-// caller holds the room lock.
+// actor: adding by email and accepting a link are the same change, and
+// both tell u's user stream. The caller holds the room lock.
 func insertMember(tx *gorm.DB, v *RoomView, actor uuid.UUID, u User, role string) (RoomMember, error) {
 	m := RoomMember{RoomID: v.ID, UserID: u.ID, Role: role, JoinedAt: tx.NowFunc(), User: u}
 	if err := tx.Omit("User").Create(&m).Error; err != nil {
@@ -229,15 +229,21 @@ func insertMember(tx *gorm.DB, v *RoomView, actor uuid.UUID, u User, role string
 		}
 		return RoomMember{}, fmt.Errorf("add member: %w", err)
 	}
+	if err := notifyUsers(tx, UserRoomAdded, v.ID, u.ID); err != nil {
+		return RoomMember{}, err
+	}
 	return m, change(tx, v, actor, api.EventMemberAdded, api.MemberAddedData{Member: m.API()})
 }
 
-// updateRole gives the member m the role and records member.updated by
-// actor. The caller holds the room lock.
+// updateRole gives the member m the role, records member.updated by
+// actor and tells m's user stream. The caller holds the room lock.
 func updateRole(tx *gorm.DB, v *RoomView, actor uuid.UUID, m *RoomMember, role string) error {
 	if err := tx.Model(&RoomMember{}).Where("id = ?", m.ID).Update("role", role).Error; err != nil {
 		return fmt.Errorf("update role: %w", err)
 	}
 	m.Role = role
+	if err := notifyUsers(tx, UserRoomUpdated, v.ID, m.UserID); err != nil {
+		return err
+	}
 	return change(tx, v, actor, api.EventMemberUpdated, api.MemberAddedData{Member: m.API()})
 }

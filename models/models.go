@@ -210,8 +210,8 @@ type RoomEvent struct {
 }
 
 // WSTicket is a short-lived, single-use ticket that opens one room's
-// WebSocket, for browsers, which cannot set an Authorization header on a
-// WebSocket. Only the ticket's SHA-256 is stored. It lives in the database,
+// WebSocket, or the user's own stream when RoomID is nil, for browsers,
+// which cannot set an Authorization header on a WebSocket. Only the ticket's SHA-256 is stored. It lives in the database,
 // not in memory, because the ticket request and the socket may reach
 // different instances.
 //
@@ -220,12 +220,15 @@ type RoomEvent struct {
 // request is racing with the end (the insert's foreign key check and the
 // session's delete serialize on the session row).
 type WSTicket struct {
-	Hash      []byte    `gorm:"type:bytea;primaryKey"`
-	UserID    uuid.UUID `gorm:"type:uuid;not null"`
-	RoomID    uuid.UUID `gorm:"type:uuid;not null"`
-	SessionID uuid.UUID `gorm:"type:uuid;not null;index:idx_ws_tickets_session_id"`
-	IssuedAt  time.Time `gorm:"type:timestamptz;not null"`
-	ExpiresAt time.Time `gorm:"type:timestamptz;not null;index:idx_ws_tickets_expires_at"`
+	Hash   []byte    `gorm:"type:bytea;primaryKey"`
+	UserID uuid.UUID `gorm:"type:uuid;not null"`
+	// RoomID is the room whose socket the ticket opens; nil for the user
+	// stream (GET /api/ws). A room ticket never opens the user stream, nor
+	// the reverse: each is asked for what it opens.
+	RoomID    *uuid.UUID `gorm:"type:uuid"`
+	SessionID uuid.UUID  `gorm:"type:uuid;not null;index:idx_ws_tickets_session_id"`
+	IssuedAt  time.Time  `gorm:"type:timestamptz;not null"`
+	ExpiresAt time.Time  `gorm:"type:timestamptz;not null;index:idx_ws_tickets_expires_at"`
 }
 
 // Session is one signed-in device: what a login, a registration or a

@@ -126,3 +126,91 @@ func ParseSessionsEnded(payload string) (SessionsEnded, error) {
 	}
 	return n, nil
 }
+
+// UserChannel is the PostgreSQL NOTIFY channel of changes to users' lists
+// of rooms. Its payloads are UserNotices, encoded.
+const UserChannel = "user_events"
+
+// The kinds of UserNotice, named as the user stream's messages are.
+const (
+	UserRoomAdded   = "room.added"   // the users joined the room
+	UserRoomUpdated = "room.updated" // the room was renamed, or the users' role changed
+	UserRoomRemoved = "room.removed" // the users left it, were removed, or it was deleted
+)
+
+// UserNotice says that Room was added to, changed for, or removed from
+// each of Users' lists of rooms. Like Notice it carries no more than names:
+// the socket reads the user's view of the room itself, so the role and
+// version it sends are the current ones.
+//
+// On the wire it is "<kind>:<room>:<user>,<user>,...", in as many payloads
+// as PostgreSQL's 8,000-byte limit needs (usersPerNotice users each): a
+// rename or a deletion names every member of the room. The members are
+// named, not resolved by the listener, because a deleted room's members are
+// gone by the time its notice arrives.
+type UserNotice struct {
+	Kind  string
+	Room  uuid.UUID
+	Users []uuid.UUID
+}
+
+const usersPerNotice = 200 // 13 + 37 + 200 × 37 bytes < 8,000
+
+// Encode writes the notice as NOTIFY payloads (none for no users).
+func (n UserNotice) Encode() []string {
+	var out []string
+	for start := 0; start < len(n.Users); start += usersPerNotice {
+		chunk := n.Users[start:min(start+usersPerNotice, len(n.Users))]
+		ids := make([]string, len(chunk))
+		for i, id := range chunk {
+			ids[i] = id.String()
+		}
+		out = append(out, n.Kind+":"+n.Room.String()+":"+strings.Join(ids, ","))
+	}
+	return out
+}
+
+// ParseUserNotice reads one payload written by Encode.
+func ParseUserNotice(payload string) (UserNotice, error) {
+	kind, rest, ok1 := strings.Cut(payload, ":")
+	room, users, ok2 := strings.Cut(rest, ":")
+	if !ok1 || !ok2 || (kind != UserRoomAdded && kind != UserRoomUpdated && kind != UserRoomRemoved) {
+		return UserNotice{}, ErrBadNotice
+	}
+	n := UserNotice{Kind: kind}
+	ids := strings.Split(users, ",")
+	if len(ids) > usersPerNotice {
+		return UserNotice{}, ErrBadNotice
+	}
+	for _, raw := range append([]string{room}, ids...) {
+		id, err := uuid.Parse(raw)
+		if err != nil || id.String() != raw {
+			return UserNotice{}, ErrBadNotice
+		}
+		n.Users = append(n.Users, id)
+	}
+	n.Room, n.Users = n.Users[0], n.Users[1:]
+	return n, nil
+}
+
+// notifyUsers sends a UserNotice from tx, delivered on commit only, like
+// notify.
+func notifyUsers(tx *gorm.DB, kind string, room uuid.UUID, users ...uuid.UUID) error {
+	for _, p := range (UserNotice{Kind: kind, Room: room, Users: users}).Encode() {
+		if err := tx.Exec("SELECT pg_notify(?, ?)", UserChannel, p).Error; err != nil {
+			return fmt.Errorf("notify the users of room %s: %w", room, err)
+		}
+	}
+	return nil
+}
+
+// notifyMembers sends a UserNotice to every member of the room, read in
+// tx: the caller holds the room lock, which every change of membership
+// takes, so the members named are exactly those at commit.
+func notifyMembers(tx *gorm.DB, kind string, room uuid.UUID) error {
+	var users []uuid.UUID
+	if err := tx.Model(&RoomMember{}).Where("room_id = ?", room).Order("user_id").Pluck("user_id", &users).Error; err != nil {
+		return fmt.Errorf("list the members of room %s: %w", room, err)
+	}
+	return notifyUsers(tx, kind, room, users...)
+}

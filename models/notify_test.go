@@ -130,3 +130,64 @@ func FuzzParseSessionsEnded(f *testing.F) {
 		}
 	})
 }
+
+func TestUserNoticeChunksAndRoundTrips(t *testing.T) {
+	t.Parallel()
+	room := uuid.New()
+	if got := (models.UserNotice{Kind: models.UserRoomRemoved, Room: room}).Encode(); len(got) != 0 {
+		t.Errorf("no users encode as %q, want no payload", got)
+	}
+	users := make([]uuid.UUID, 450)
+	for i := range users {
+		users[i] = uuid.New()
+	}
+	for _, kind := range []string{models.UserRoomAdded, models.UserRoomUpdated, models.UserRoomRemoved} {
+		payloads := models.UserNotice{Kind: kind, Room: room, Users: users}.Encode()
+		if len(payloads) != 3 {
+			t.Fatalf("450 users in %d payloads, want 3", len(payloads))
+		}
+		var back []uuid.UUID
+		for _, p := range payloads {
+			if len(p) >= 8000 {
+				t.Errorf("a payload of %d bytes; PostgreSQL refuses 8,000 and more", len(p))
+			}
+			n, err := models.ParseUserNotice(p)
+			if err != nil {
+				t.Fatalf("ParseUserNotice(%.60q...) = %v", p, err)
+			}
+			if n.Kind != kind || n.Room != room {
+				t.Fatalf("ParseUserNotice(%.60q...) = %s of %s, want %s of %s", p, n.Kind, n.Room, kind, room)
+			}
+			back = append(back, n.Users...)
+		}
+		if len(back) != len(users) {
+			t.Fatalf("%d users came back, want %d", len(back), len(users))
+		}
+		for i := range users {
+			if back[i] != users[i] {
+				t.Fatalf("user %d came back as %s, want %s", i, back[i], users[i])
+			}
+		}
+	}
+	u := uuid.NewString()
+	for _, bad := range []string{"", "room.added", "room.added:" + room.String(), "room.added:" + room.String() + ":",
+		"room.deleted:" + room.String() + ":" + u, "room.added:" + strings.ToUpper(room.String()) + ":" + u,
+		"room.added:" + room.String() + ":" + u + ",", "room.added:" + room.String() + ":" + u + ":" + u, room.String() + ":1"} {
+		if _, err := models.ParseUserNotice(bad); !errors.Is(err, models.ErrBadNotice) {
+			t.Errorf("ParseUserNotice(%q) = %v, want ErrBadNotice", bad, err)
+		}
+	}
+}
+
+func FuzzParseUserNotice(f *testing.F) {
+	f.Add("room.added:" + uuid.NewString() + ":" + uuid.NewString() + "," + uuid.NewString())
+	f.Fuzz(func(t *testing.T, payload string) {
+		n, err := models.ParseUserNotice(payload)
+		if err != nil {
+			return
+		}
+		if got := n.Encode(); len(got) != 1 || got[0] != payload {
+			t.Fatalf("ParseUserNotice(%q) = %+v, which encodes as %q", payload, n, got)
+		}
+	})
+}

@@ -75,9 +75,13 @@ func (s *Store) CreateRoom(ctx context.Context, userID uuid.UUID, name string) (
 		Members:   []RoomMember{{UserID: userID, Role: RoleOwner}},
 	}
 	// The room and its owner's membership in one transaction, through the
-	// Members association.
+	// Members association; the creator's other devices hear of it on
+	// commit.
 	err := s.tx(ctx, func(tx *gorm.DB) error {
-		return tx.Create(&room).Error
+		if err := tx.Create(&room).Error; err != nil {
+			return err
+		}
+		return notifyUsers(tx, UserRoomAdded, room.ID, userID)
 	})
 	if err != nil {
 		return RoomView{}, Classify(fmt.Errorf("create room: %w", err))
@@ -204,6 +208,9 @@ func (s *Store) RenameRoom(ctx context.Context, userID, roomID uuid.UUID, name s
 			return fmt.Errorf("rename room: %w", err)
 		}
 		v.Name = name
+		if err := notifyMembers(tx, UserRoomUpdated, roomID); err != nil {
+			return err
+		}
 		return change(tx, &v, userID, api.EventRoomUpdated, api.RoomUpdatedData{Name: name})
 	})
 	return v, err
@@ -362,6 +369,9 @@ func (s *Store) RemoveMember(ctx context.Context, userID, roomID, memberID uuid.
 		if err := tx.Delete(&RoomMember{}, "id = ?", m.ID).Error; err != nil {
 			return fmt.Errorf("remove member: %w", err)
 		}
+		if err := notifyUsers(tx, UserRoomRemoved, roomID, memberID); err != nil {
+			return err
+		}
 		// Whoever leaves a room leaves its cards, in the same transaction.
 		cards, err := unassignFromRoom(tx, memberID, roomID)
 		if err != nil {
@@ -371,10 +381,14 @@ func (s *Store) RemoveMember(ctx context.Context, userID, roomID, memberID uuid.
 	})
 }
 
-// deleteRoom removes a room and everything in it. The database cascades the
-// same deletes; the ORM does them too, so the rule does not rest on the
-// constraints alone.
+// deleteRoom removes a room and everything in it, and tells its members'
+// user streams (named now: they are gone after the delete). The database
+// cascades the same deletes; the ORM does them too, so the rule does not
+// rest on the constraints alone. The caller holds the room lock.
 func deleteRoom(tx *gorm.DB, roomID uuid.UUID) error {
+	if err := notifyMembers(tx, UserRoomRemoved, roomID); err != nil {
+		return err
+	}
 	cols := tx.Model(&Column{}).Select("id").Where("room_id = ?", roomID)
 	if err := tx.Where("column_id IN (?)", cols).Delete(&Card{}).Error; err != nil {
 		return fmt.Errorf("delete room cards: %w", err)

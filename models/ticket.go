@@ -25,10 +25,24 @@ const TicketTTL = 30 * time.Second
 // Errors: CodeNotFound, CodeUnauthorized (the session has ended),
 // CodeUnavailable.
 func (s *Store) CreateTicket(ctx context.Context, userID, sessionID, roomID uuid.UUID) (ticket string, expiresAt time.Time, err error) {
-	db := s.db.WithContext(ctx)
-	if _, err := memberRoom(db, userID, roomID, ActRead); err != nil {
+	if _, err := memberRoom(s.db.WithContext(ctx), userID, roomID, ActRead); err != nil {
 		return "", time.Time{}, Classify(err)
 	}
+	return s.issueTicket(ctx, userID, sessionID, &roomID)
+}
+
+// CreateUserTicket issues a single-use ticket that opens userID's own
+// stream (GET /api/ws) in sessionID, under the same rules as CreateTicket.
+//
+// Errors: CodeUnauthorized (the session has ended), CodeUnavailable.
+func (s *Store) CreateUserTicket(ctx context.Context, userID, sessionID uuid.UUID) (ticket string, expiresAt time.Time, err error) {
+	return s.issueTicket(ctx, userID, sessionID, nil)
+}
+
+// issueTicket stores a new ticket for roomID's socket (nil: the user
+// stream) and returns it.
+func (s *Store) issueTicket(ctx context.Context, userID, sessionID uuid.UUID, roomID *uuid.UUID) (ticket string, expiresAt time.Time, err error) {
+	db := s.db.WithContext(ctx)
 	raw := make([]byte, 32)
 	if _, err := rand.Read(raw); err != nil {
 		return "", time.Time{}, err
@@ -53,9 +67,25 @@ func (s *Store) CreateTicket(ctx context.Context, userID, sessionID, roomID uuid
 //
 // Errors: CodeUnauthorized, CodeUnavailable.
 func (s *Store) UseTicket(ctx context.Context, ticket string, roomID uuid.UUID) (userID, sessionID uuid.UUID, err error) {
+	return s.useTicket(ctx, ticket, "room_id = ?", roomID)
+}
+
+// UseUserTicket consumes a ticket for the user stream, like UseTicket: a
+// room's ticket does not open it.
+//
+// Errors: CodeUnauthorized, CodeUnavailable.
+func (s *Store) UseUserTicket(ctx context.Context, ticket string) (userID, sessionID uuid.UUID, err error) {
+	return s.useTicket(ctx, ticket, "room_id IS NULL")
+}
+
+// useTicket deletes the unexpired ticket whose row also matches which, and
+// returns its user and session: one statement, so a ticket opens one socket
+// however many try it at once.
+func (s *Store) useTicket(ctx context.Context, ticket, which string, args ...any) (userID, sessionID uuid.UUID, err error) {
 	var t WSTicket
 	err = s.db.WithContext(ctx).Clauses(clause.Returning{}).
-		Where("hash = ? AND room_id = ? AND expires_at > ?", tokenHash(ticket), roomID, s.db.NowFunc()).
+		Where("hash = ? AND expires_at > ?", tokenHash(ticket), s.db.NowFunc()).
+		Where(which, args...).
 		Delete(&t).Error
 	if err != nil {
 		return uuid.Nil, uuid.Nil, Classify(fmt.Errorf("use ticket: %w", err))

@@ -104,6 +104,8 @@ type Hub struct {
 	sessions map[uuid.UUID]map[*Subscription]struct{}
 	dirty    map[uuid.UUID]bool // rooms with news, for the delivery loop
 	wake     chan struct{}      // signals that dirty is not empty
+
+	users userIndex // the user streams (users.go)
 }
 
 // NewHub returns a hub reading events through store and listening on a
@@ -325,7 +327,7 @@ func (h *Hub) listen(ctx context.Context) error {
 		return err
 	}
 	defer conn.Close(context.WithoutCancel(ctx))
-	for _, channel := range []string{models.EventChannel, models.SessionChannel} {
+	for _, channel := range []string{models.EventChannel, models.SessionChannel, models.UserChannel} {
 		if _, err := conn.Exec(ctx, "LISTEN "+channel); err != nil {
 			return err
 		}
@@ -339,6 +341,7 @@ func (h *Hub) listen(ctx context.Context) error {
 	for _, r := range rooms {
 		h.poke(r)
 	}
+	h.endUserStreams(ErrUserResync) // their notices are not stored: users.go
 	for {
 		n, err := conn.WaitForNotification(ctx)
 		if err != nil {
@@ -346,6 +349,10 @@ func (h *Hub) listen(ctx context.Context) error {
 		}
 		if n.Channel == models.SessionChannel {
 			h.sessionsEnded(n.Payload)
+			continue
+		}
+		if n.Channel == models.UserChannel {
+			h.userNotice(n.Payload)
 			continue
 		}
 		notice, err := models.ParseNotice(n.Payload)
@@ -477,9 +484,11 @@ func (h *Hub) sessionsEnded(payload string) {
 	for _, s := range subs {
 		h.remove(s, ErrSessionEnded, nil)
 	}
+	h.userSessionsEnded(ended.IDs)
 }
 
 func (h *Hub) closeAll() {
+	h.endUserStreams(ErrShutdown)
 	h.mu.Lock()
 	var subs []*Subscription
 	for _, st := range h.rooms {
