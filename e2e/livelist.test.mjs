@@ -1,6 +1,7 @@
 // Browser tests of the live boards list: Bob's open list shows a board the
 // moment Ann adds him, follows its name and his role, and drops it when
-// she removes him, without a reload; signing out closes his stream. axe
+// she removes him, without a reload; signing out closes his stream; after
+// its server restarts, the list shows what changed while it was away. axe
 // on the list with a board just shared.
 import assert from 'node:assert/strict';
 import { after, afterEach, before, describe, it } from 'node:test';
@@ -87,5 +88,29 @@ describe('the live boards list', () => {
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.getByRole('heading', { name: 'Sign in to SyncBoard' }).waitFor();
     await waitFor(() => sockets.filter((s) => s.who === 'bob' && /\/api\/ws\?/.test(s.url)).every((s) => s.closed), SOON, 'the stream to close');
+  });
+
+  it('after its server restarts, the list shows what changed while the stream was closed', async () => {
+    const { page } = bob;
+    const other = await new Server(db).start(); // a second instance on the same database
+    try {
+      await signIn(page, server.url, bob.email);
+      const tiles = () => page.getByRole('list', { name: 'Your boards' }).locator('.room-name').allTextContents();
+      await waitFor(async () => JSON.stringify(await tiles()) === JSON.stringify(['Roadmap']), SOON, 'the list to load');
+      const opened = sockets.filter((s) => s.who === 'bob' && /\/api\/ws\?/.test(s.url)).length;
+      await waitFor(async () => sockets.filter((s) => s.who === 'bob' && /\/api\/ws\?/.test(s.url) && !s.closed).length === 1, SOON, 'the stream to open');
+      await server.stop();
+      const away = ann.api.on(other.url);
+      const room = await away.call('POST', '/api/rooms', { name: 'While you were away' });
+      await away.call('POST', `/api/rooms/${room.id}/members`, { email: bob.email });
+      const bobID = (await away.call('GET', `/api/rooms/${roomID}`)).members.find((m) => m.user.email === bob.email).user.id;
+      await away.call('DELETE', `/api/rooms/${roomID}/members/${bobID}`);
+      await server.start(); // the same address
+      await waitFor(async () => JSON.stringify(await tiles()) === JSON.stringify(['While you were away']), 30_000, 'the list to catch up');
+      assert.ok(sockets.filter((s) => s.who === 'bob' && /\/api\/ws\?/.test(s.url)).length > opened, 'the stream reconnected');
+    } finally {
+      await other.stop();
+      other.saveLog('server-livelist-other');
+    }
   });
 });
