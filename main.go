@@ -149,7 +149,16 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 			"every session ends when it restarts, and other instances cannot verify its tokens")
 	}
 	hub := realtime.NewHub(store, cfg.DatabaseURL, log)
+	presence := realtime.NewPresence(store, hub, realtime.PresenceOptions{
+		Heartbeat: cfg.PresenceHeartbeat, Stale: cfg.PresenceStale}, log)
 	go hub.Run(ctx)
+	presenceCtx, stopPresence := context.WithCancel(ctx)
+	presenceDone := make(chan struct{})
+	go func() { presence.Run(presenceCtx); close(presenceDone) }()
+	// Deferred after database.Close, so it runs before: on shutdown the
+	// instance deletes its presence rows before its pool closes (and on a
+	// failed start too, hence its own context).
+	defer func() { stopPresence(); <-presenceDone }()
 	draining := new(atomic.Bool)
 	router, err := handlers.NewRouter(handlers.Deps{
 		Store:              store,
@@ -165,6 +174,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 		CORSAllowedOrigins: cfg.CORSAllowedOrigins,
 		RequestTimeout:     cfg.RequestTimeout,
 		Hub:                hub,
+		Presence:           presence,
 		PublicURL:          cfg.PublicURL,
 		WSMaxPerUser:       cfg.WSMaxPerUser,
 	})

@@ -236,3 +236,21 @@ type EventPage struct {
 	Events  []Event `json:"events"`
 	Version int64   `json:"version"`
 }
+
+// MessagePresence is the type of the room socket's presence message.
+const MessagePresence = "presence"
+
+// Presence is the room socket's message saying who has the board open: the
+// room's users with at least one socket open to it on any server instance,
+// by display name. It carries no version: presence is not an event, it is
+// never stored and never changes the room's version.
+type Presence struct {
+	Type  string         `json:"type"` // always MessagePresence
+	Users []PresenceUser `json:"users"`
+}
+
+// PresenceUser is one user of a Presence message.
+type PresenceUser struct {
+	ID          uuid.UUID `json:"id"`
+	DisplayName string    `json:"display_name"`
+}

@@ -91,6 +91,12 @@ type Config struct {
 	// stream together) one user may hold open on one instance: a runaway
 	// client's reconnect loop must not hold the instance's connections.
 	WSMaxPerUser int
+	// PresenceHeartbeat is how often an instance records that it is alive
+	// and sweeps dead instances' presence; PresenceStale is how old a
+	// heartbeat may be before its instance counts as dead. A killed
+	// instance's users drop out of presence within their sum.
+	PresenceHeartbeat time.Duration
+	PresenceStale     time.Duration
 }
 
 // IsProduction reports whether the server runs in production mode.
@@ -145,6 +151,16 @@ func FromEnv(getenv func(string) string) (Config, error) {
 		EventRetention:     p.duration("EVENT_RETENTION", 7*24*time.Hour),
 		PublicURL:          p.publicURL("PUBLIC_URL"),
 		WSMaxPerUser:       p.integer("WS_MAX_PER_USER", 20, 1, 100_000),
+		PresenceHeartbeat:  p.duration("PRESENCE_HEARTBEAT", 5*time.Second),
+		PresenceStale:      p.duration("PRESENCE_STALE", 20*time.Second),
+	}
+	if c.PresenceHeartbeat <= 0 {
+		p.fail("PRESENCE_HEARTBEAT", "must be positive, got %s", c.PresenceHeartbeat)
+	}
+	// Two heartbeats at least: one late beat (a slow database, a GC pause)
+	// must not make a live instance's users vanish.
+	if c.PresenceStale < 2*c.PresenceHeartbeat {
+		p.fail("PRESENCE_STALE", "must be at least two heartbeats (2 × %s), got %s", c.PresenceHeartbeat, c.PresenceStale)
 	}
 	if c.EventRetention <= 0 {
 		p.fail("EVENT_RETENTION", "must be positive, got %s", c.EventRetention)

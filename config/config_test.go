@@ -24,7 +24,7 @@ var knownVars = []string{
 	"BCRYPT_COST", "DB_MAX_OPEN_CONNS", "DB_MAX_IDLE_CONNS", "DB_CONN_MAX_LIFETIME",
 	"MIGRATE_ON_START", "CORS_ALLOWED_ORIGINS", "TRUSTED_PROXIES", "SHUTDOWN_TIMEOUT",
 	"AUTH_RATE_LIMIT", "AUTH_RATE_WINDOW", "DB_STATEMENT_TIMEOUT", "DB_LOCK_TIMEOUT", "REQUEST_TIMEOUT",
-	"EVENT_RETENTION", "PPROF_ADDR", "PUBLIC_URL", "WS_MAX_PER_USER",
+	"EVENT_RETENTION", "PPROF_ADDR", "PUBLIC_URL", "WS_MAX_PER_USER", "PRESENCE_HEARTBEAT", "PRESENCE_STALE",
 }
 
 // secret32 is exactly MinJWTSecretBytes long.
@@ -53,6 +53,8 @@ func defaults() Config {
 		EventRetention:     7 * 24 * time.Hour,
 		ShutdownTimeout:    20 * time.Second,
 		WSMaxPerUser:       20,
+		PresenceHeartbeat:  5 * time.Second,
+		PresenceStale:      20 * time.Second,
 	}
 }
 
@@ -116,6 +118,10 @@ func TestFromEnvValid(t *testing.T) {
 			c.AccessTokenTTL = 5 * time.Minute
 			c.DBConnMaxLifetime = 90 * time.Minute
 			c.ShutdownTimeout = 5 * time.Second
+		}},
+		{"presence timings", env{"PRESENCE_HEARTBEAT": "1s", "PRESENCE_STALE": "5s"}, func(c *Config) {
+			c.PresenceHeartbeat = time.Second
+			c.PresenceStale = 5 * time.Second
 		}},
 		{"zero lifetime means no limit", env{"DB_CONN_MAX_LIFETIME": "0s"}, func(c *Config) { c.DBConnMaxLifetime = 0 }},
 		{"lowest bcrypt cost", env{"BCRYPT_COST": "4"}, func(c *Config) { c.BcryptCost = 4 }},
@@ -190,6 +196,8 @@ func TestFromEnvInvalid(t *testing.T) {
 		{"DB_CONN_MAX_LIFETIME not a duration", env{"DB_CONN_MAX_LIFETIME": "half an hour"}, []string{"DB_CONN_MAX_LIFETIME"}},
 		{"DB_CONN_MAX_LIFETIME without unit", env{"DB_CONN_MAX_LIFETIME": "30"}, []string{"DB_CONN_MAX_LIFETIME"}},
 		{"DB_CONN_MAX_LIFETIME negative", env{"DB_CONN_MAX_LIFETIME": "-5m"}, []string{"DB_CONN_MAX_LIFETIME"}},
+		{"PRESENCE_HEARTBEAT zero", env{"PRESENCE_HEARTBEAT": "0s"}, []string{"PRESENCE_HEARTBEAT"}},
+		{"PRESENCE_STALE under two heartbeats", env{"PRESENCE_HEARTBEAT": "5s", "PRESENCE_STALE": "9s"}, []string{"PRESENCE_STALE"}},
 		{"SHUTDOWN_TIMEOUT not a duration", env{"SHUTDOWN_TIMEOUT": "soon"}, []string{"SHUTDOWN_TIMEOUT"}},
 		{"BCRYPT_COST not a number", env{"BCRYPT_COST": "twelve"}, []string{"BCRYPT_COST"}},
 		{"BCRYPT_COST not whole", env{"BCRYPT_COST": "12.5"}, []string{"BCRYPT_COST"}},

@@ -121,8 +121,8 @@ func TestApplyRecordsRevisionsLikeTheAtlasCLI(t *testing.T) {
 		}
 	}
 	gotTables := tables(t, db, "public")
-	wantTables := []string{"atlas_schema_revisions", "card_assignees", "card_labels", "cards", "columns", "comments", "invites", "labels",
-		"room_events", "room_members", "rooms", "sessions", "spent_refresh_tokens", "users", "ws_tickets"}
+	wantTables := []string{"atlas_schema_revisions", "card_assignees", "card_labels", "cards", "columns", "comments", "instances", "invites", "labels",
+		"presence", "room_events", "room_members", "rooms", "sessions", "spent_refresh_tokens", "users", "ws_tickets"}
 	if strings.Join(gotTables, ",") != strings.Join(wantTables, ",") {
 		t.Errorf("tables = %v, want %v", gotTables, wantTables)
 	}
@@ -367,8 +367,8 @@ func TestRevisionSchemaFollowsTheURLLikeTheCLI(t *testing.T) {
 	if got := tables(t, db, "atlas_schema_revisions"); strings.Join(got, ",") != "atlas_schema_revisions" {
 		t.Errorf("atlas_schema_revisions schema holds %v", got)
 	}
-	if got := tables(t, db, "public"); len(got) != 14 {
-		t.Errorf("public holds %v, want the 14 application tables", got)
+	if got := tables(t, db, "public"); len(got) != 16 {
+		t.Errorf("public holds %v, want the 16 application tables", got)
 	}
 }
 
@@ -442,6 +442,9 @@ FROM pg_constraint WHERE contype = 'f' AND connamespace = 'public'::regnamespace
 		"fk_users_comments":      "comments->users c",
 		"fk_rooms_invites":       "invites->rooms c",
 		"fk_users_invites":       "invites->users c",
+		"fk_instances_presence":  "presence->instances c",
+		"fk_presence_room":       "presence->rooms c",
+		"fk_presence_user":       "presence->users c",
 	}
 	if len(got) != len(want) {
 		t.Errorf("foreign keys = %v, want %v", got, want)

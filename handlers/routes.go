@@ -45,6 +45,8 @@ type Deps struct {
 	RequestTimeout time.Duration
 	// Hub fans room events out to WebSockets; nil answers them 503.
 	Hub *realtime.Hub
+	// Presence tells room sockets who has the room open; nil sends none.
+	Presence *realtime.Presence
 	// PublicURL is the web client's address, which invitation links point
 	// to; empty: each link is built from the request that makes it.
 	PublicURL string
@@ -166,7 +168,7 @@ func NewRouter(d Deps) (*gin.Engine, error) {
 	signedIn.PATCH("/rooms/:room_id/members/:user_id", updateMember(bd))
 	signedIn.DELETE("/rooms/:room_id/members/:user_id", removeMember(bd))
 	signedIn.GET("/rooms/:room_id/events", listEvents(bd))
-	sd := socketDeps{boardDeps: bd, authn: authn, hub: d.Hub, origins: d.CORSAllowedOrigins,
+	sd := socketDeps{boardDeps: bd, authn: authn, hub: d.Hub, presence: d.Presence, origins: d.CORSAllowedOrigins,
 		checker: newAccessChecker(d.Store, d.Log), limit: newSocketLimit(d.WSMaxPerUser)}
 	signedIn.POST("/rooms/:room_id/ws-ticket", createTicket(sd))
 	// The socket authenticates itself (header or ticket), outside signedIn.

@@ -35,11 +35,12 @@ var (
 // socketDeps are what the WebSocket handlers need.
 type socketDeps struct {
 	boardDeps
-	authn   *auth.Authenticator
-	hub     *realtime.Hub
-	origins []string
-	checker *accessChecker
-	limit   *socketLimit // shared by both kinds of socket
+	authn    *auth.Authenticator
+	hub      *realtime.Hub
+	presence *realtime.Presence // nil: no presence messages
+	origins  []string
+	checker  *accessChecker
+	limit    *socketLimit // shared by both kinds of socket
 }
 
 // createTicket issues a single-use ticket for the room's WebSocket, for
@@ -153,6 +154,8 @@ func (d socketDeps) stream(ctx context.Context, conn *websocket.Conn, userID, se
 		conn.Close(CloseRevoked, "access revoked")
 		return
 	}
+	here := d.presence.Join(roomID, userID)
+	defer here.Leave()
 	ping := time.NewTicker(socketPing)
 	defer ping.Stop()
 	w, unwatch := d.checker.watch(userID, sessionID, roomID)
@@ -193,6 +196,10 @@ func (d socketDeps) stream(ctx context.Context, conn *websocket.Conn, userID, se
 				conn.Close(CloseRevoked, "removed from the room")
 				return
 			}
+		case p := <-here.Updates:
+			if err := d.write(ctx, conn, p); err != nil {
+				return
+			}
 		case <-ping.C:
 			pctx, cancel := context.WithTimeout(ctx, socketWrite)
 			err := conn.Ping(pctx)
@@ -214,7 +221,12 @@ func (d socketDeps) stream(ctx context.Context, conn *websocket.Conn, userID, se
 }
 
 func (d socketDeps) send(ctx context.Context, conn *websocket.Conn, e models.RoomEvent) error {
-	b, err := json.Marshal(e.API())
+	return d.write(ctx, conn, e.API())
+}
+
+// write sends v as one JSON text message.
+func (d socketDeps) write(ctx context.Context, conn *websocket.Conn, v any) error {
+	b, err := json.Marshal(v)
 	if err != nil {
 		return err
 	}

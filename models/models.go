@@ -287,11 +287,44 @@ type Invite struct {
 	Creator User `gorm:"foreignKey:CreatedBy"`
 }
 
+// Instance is a running server process, known by a random ID it makes at
+// start. It beats every PRESENCE_HEARTBEAT (HeartbeatAt, the database's
+// clock, so instances' clocks never disagree); one whose heartbeat is older
+// than PRESENCE_STALE is dead (killed, cut off) and any instance sweeps it
+// away, its presence rows with it (ON DELETE CASCADE).
+type Instance struct {
+	ID          uuid.UUID `gorm:"type:uuid;primaryKey"`
+	StartedAt   time.Time `gorm:"type:timestamptz;not null"`
+	HeartbeatAt time.Time `gorm:"type:timestamptz;not null;index:idx_instances_heartbeat_at"`
+
+	Presence []Presence `gorm:"foreignKey:InstanceID;constraint:OnDelete:CASCADE"`
+}
+
+// Presence says that User has at least one socket open to Room on
+// Instance. One row per (room, user, instance), not a socket count: a
+// second tab of the same user writes nothing, so the table changes only
+// when who is present changes. Presence is not an event: it never touches
+// the room's version or room_events.
+type Presence struct {
+	RoomID     uuid.UUID `gorm:"type:uuid;primaryKey"`
+	UserID     uuid.UUID `gorm:"type:uuid;primaryKey;index:idx_presence_user_id"`
+	InstanceID uuid.UUID `gorm:"type:uuid;primaryKey;index:idx_presence_instance_id"`
+	UpdatedAt  time.Time `gorm:"type:timestamptz;not null"`
+
+	// A deleted room or account takes its presence with it.
+	Room Room `gorm:"foreignKey:RoomID;constraint:OnDelete:CASCADE"`
+	User User `gorm:"foreignKey:UserID;constraint:OnDelete:CASCADE"`
+}
+
+// TableName keeps the table singular: "presence" is a mass noun.
+func (Presence) TableName() string { return "presence" }
+
 // All lists every model, parents before children: the order Atlas's loader
 // and anything else that walks the schema should use.
 func All() []any {
 	return []any{&User{}, &Room{}, &RoomMember{}, &Column{}, &Card{}, &Label{}, &CardLabel{}, &CardAssignee{},
-		&Comment{}, &RoomEvent{}, &Session{}, &SpentRefreshToken{}, &WSTicket{}, &Invite{}}
+		&Comment{}, &RoomEvent{}, &Session{}, &SpentRefreshToken{}, &WSTicket{}, &Invite{},
+		&Instance{}, &Presence{}}
 }
 
 // newID fills a zero primary key with a random UUID. IDs are generated in the

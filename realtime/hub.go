@@ -105,7 +105,8 @@ type Hub struct {
 	dirty    map[uuid.UUID]bool // rooms with news, for the delivery loop
 	wake     chan struct{}      // signals that dirty is not empty
 
-	users userIndex // the user streams (users.go)
+	users    userIndex // the user streams (users.go)
+	presence *Presence // set by NewPresence before Run; nil: none
 }
 
 // NewHub returns a hub reading events through store and listening on a
@@ -327,7 +328,7 @@ func (h *Hub) listen(ctx context.Context) error {
 		return err
 	}
 	defer conn.Close(context.WithoutCancel(ctx))
-	for _, channel := range []string{models.EventChannel, models.SessionChannel, models.UserChannel} {
+	for _, channel := range []string{models.EventChannel, models.SessionChannel, models.UserChannel, models.PresenceChannel} {
 		if _, err := conn.Exec(ctx, "LISTEN "+channel); err != nil {
 			return err
 		}
@@ -342,6 +343,7 @@ func (h *Hub) listen(ctx context.Context) error {
 		h.poke(r)
 	}
 	h.endUserStreams(ErrUserResync) // their notices are not stored: users.go
+	h.presence.relisten()
 	for {
 		n, err := conn.WaitForNotification(ctx)
 		if err != nil {
@@ -353,6 +355,10 @@ func (h *Hub) listen(ctx context.Context) error {
 		}
 		if n.Channel == models.UserChannel {
 			h.userNotice(n.Payload)
+			continue
+		}
+		if n.Channel == models.PresenceChannel {
+			h.presence.notice(n.Payload)
 			continue
 		}
 		notice, err := models.ParseNotice(n.Payload)

@@ -774,6 +774,8 @@ describe('BoardController with a real LiveRoom', () => {
       assert.equal(room.live, true);
       assert.deepEqual(statuses, ['connecting', 'live']);
 
+      ws.send({ type: 'presence', users: [{ id: ME, display_name: 'Me' }] });
+      assert.equal(c.confirmed.version, 5, 'presence is not an event');
       ws.send(ev(6, 'room.updated', { name: 'Renamed' }));
       assert.equal(c.confirmed.name, 'Renamed');
       // Presence has no version: it is not a gap, and changes nothing.
@@ -783,7 +785,7 @@ describe('BoardController with a real LiveRoom', () => {
       assert.equal(FakeSocket.opened.at(-1), ws, 'no reconnect');
       await c.addColumn('b');
       await settle();
-      assert.equal(api.refetches, 0, 'live: the event brings the change');
+      assert.equal(api.refetches, 0, 'live: the event brings the change (and presence refetches nothing)');
 
       ws.drop(1006);
       assert.equal(room.live, false);
