@@ -9,8 +9,11 @@ import * as S from './state.js';
 const GONE = 'This board is gone, or you are no longer a member.';
 
 // BATCH_MS is how long one batch of events may take before the page gets
-// its turn (a frame is 16 ms).
+// its turn (a frame is 16 ms); on a board that takes longer than that to
+// draw, a batch may run as long as the last drawing took, up to
+// BATCH_MAX_MS, so that a catch-up is not mostly drawing.
 const BATCH_MS = 12;
+const BATCH_MAX_MS = 50;
 // CHUNK is how many events share one copy of the board within a batch.
 const CHUNK = 100;
 
@@ -59,6 +62,7 @@ export class BoardController {
     this.schedule = schedule;
     this.now = now;
     this.queue = []; // events received, not yet applied (see flush)
+    this.renderMs = 0; // how long the last batch took to draw
     this.presence = null; // who has the board open: [{id, display_name}], or null
     this.roomID = roomID;
     this.me = me;
@@ -213,6 +217,7 @@ export class BoardController {
       return;
     }
     const started = this.now();
+    const budget = Math.min(BATCH_MAX_MS, Math.max(BATCH_MS, this.renderMs));
     const was = this.confirmed.role;
     let roleEvent = null;
     let applied = 0;
@@ -239,14 +244,16 @@ export class BoardController {
         const cardID = c?.id ?? (commented ? event.data.comment?.card_id ?? event.data.card_id : null);
         if (cardID && event.actor_id !== this.me.id) flashed.add(cardID);
       }
-      if (this.now() - started >= BATCH_MS) break;
+      if (this.now() - started >= budget) break;
     }
     this.queue = stop ? [] : this.queue.slice(i);
     if (archived.length > 0) this.ui.archive?.(archived);
     if (applied > 0 && stop?.result !== S.DELETED && stop?.result !== S.REMOVED) {
       // A card picked up by keyboard is put back when editing stops.
       if (!this.can.edit) this.lift = null;
+      const drawing = this.now();
       this.render();
+      this.renderMs = this.now() - drawing;
       if (roleEvent && this.confirmed.role !== was) this.roleChanged(roleEvent);
       if (flashed.size > 0) this.ui.flash([...flashed]);
     }
