@@ -3,7 +3,7 @@
 // leaves the board's state to a BoardController (boardcontroller.js).
 import { Api, ApiError, describe, passwordProblem } from './api.js';
 import { Session, deviceName, timeAgo } from './session.js';
-import { announce, confirmAction, h, openDialog, replace, toast } from './dom.js';
+import { announce, confirmAction, h, openDialog, reconcile, replace, toast } from './dom.js';
 import { LiveRoom } from './live.js';
 import { BoardView } from './boardview.js';
 import { BoardController, roleWords } from './boardcontroller.js';
@@ -13,6 +13,9 @@ import { formatDue, initials } from './details.js';
 import { ArchivePanel } from './archivepanel.js';
 import { LabelPanel } from './labelpanel.js';
 import { MemberPanel } from './memberpanel.js';
+import { presenceView } from './presence.js';
+import { RoomList } from './roomlist.js';
+import { UserStream } from './userstream.js';
 import { SearchBox } from './searchbox.js';
 import * as S from './state.js';
 
@@ -359,39 +362,87 @@ function roomsView() {
   const error = h('p', { class: 'form-error', role: 'alert', hidden: true });
   const form = h('form', { class: 'create-room', method: 'post', novalidate: true },
     name, h('button', { type: 'submit', class: 'btn btn-primary', text: 'Create board' }));
-  let cursor = null;
+  const list = new RoomList();
   let stopped = false;
+  let syncs = 0; // a page asked for before the latest sync began is dropped
 
   // A tile says whose board it is, how busy it has been (the room's
   // version counts its changes) and when it was made.
-  const tile = (room) => {
+  const tileContent = (room) => {
     const changed = room.version - 1;
-    return h('li', {},
-      h('a', { class: 'room-tile', href: boardHash(room.id) },
-        h('span', { class: 'room-name', text: room.name }),
-        h('span', { class: 'room-meta' },
-          h('span', { class: `badge badge-${room.role}`, text: { owner: 'yours', viewer: 'view only' }[room.role] ?? 'shared with you' }),
-          h('span', { text: changed === 0 ? 'no changes yet' : `${changed} change${changed === 1 ? '' : 's'}` }),
-          h('span', { text: `created ${timeAgo(room.created_at)}` }))));
+    return h('a', { class: 'room-tile', href: boardHash(room.id) },
+      h('span', { class: 'room-name', text: room.name }),
+      h('span', { class: 'room-meta' },
+        h('span', { class: `badge badge-${room.role}`, text: { owner: 'yours', viewer: 'view only' }[room.role] ?? 'shared with you' }),
+        h('span', { text: changed === 0 ? 'no changes yet' : `${changed} change${changed === 1 ? '' : 's'}` }),
+        h('span', { text: `created ${timeAgo(room.created_at)}` })));
+  };
+
+  // draw shows the list; a tile is redrawn only when its room changed, so
+  // a focused tile keeps the focus when others come and go.
+  const draw = () => {
+    if (stopped) return;
+    reconcile(grid, list.rooms, (r) => r.id, () => h('li', {}), (li, room) => {
+      if (li.room === room) return;
+      const focused = li.contains(document.activeElement);
+      li.replaceChildren(tileContent(room));
+      li.room = room;
+      if (focused) li.firstChild.focus();
+    });
+    more.hidden = !list.more;
+    empty.hidden = list.rooms.length > 0 || !list.loaded;
   };
 
   const load = async () => {
     more.disabled = true;
+    const gen = syncs;
     try {
       const q = new URLSearchParams({ limit: '24' });
-      if (cursor) q.set('cursor', cursor);
+      if (list.cursor) q.set('cursor', list.cursor);
       const page = await api.get(`/api/rooms?${q}`);
-      if (stopped) return;
-      grid.append(...page.items.map(tile));
-      cursor = page.next_cursor;
-      more.hidden = cursor === null;
-      empty.hidden = grid.children.length > 0;
+      if (stopped || gen !== syncs) return;
+      list.addPage(page);
+      draw();
     } catch (err) {
-      if (!stopped) toast(`Could not load your boards. ${describe(err)}`, 'error');
+      if (!stopped && gen === syncs) toast(`Could not load your boards. ${describe(err)}`, 'error');
     } finally {
       more.disabled = false;
     }
   };
+
+  // sync reloads the rooms shown when the user's stream (re)opens: what
+  // changed while it was closed did not come through it.
+  // The first page may still be on its way: this one replaces it.
+  const sync = async () => {
+    const gen = ++syncs;
+    list.startSync();
+    try {
+      const page = await api.get(`/api/rooms?${new URLSearchParams({ limit: String(list.syncLimit()) })}`);
+      if (stopped || gen !== syncs) return;
+      list.finishSync(page);
+      draw();
+    } catch (err) {
+      if (gen !== syncs) return;
+      list.cancelSync(); // the list stays as it was, still following the stream
+      if (!stopped && !list.loaded) toast(`Could not load your boards. ${describe(err)}`, 'error');
+    }
+  };
+
+  // The user's stream: boards added to the list, renamed or with another
+  // role for me, and taken off it, as it happens.
+  const stream = new UserStream(api, session, {
+    onOpen: () => sync(),
+    onMessage: (msg) => {
+      if (stopped) return;
+      const change = list.apply(msg);
+      if (!change) return;
+      draw();
+      const mine = change.room.created_by === session.user?.id;
+      if (change.type === 'room.added' && !mine) announce(`“${change.room.name}” was shared with you.`);
+      if (change.type === 'room.removed') announce(`“${change.room.name}” is no longer in your boards.`);
+    },
+  });
+
   more.addEventListener('click', load);
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
@@ -410,7 +461,13 @@ function roomsView() {
     h('p', { class: 'rooms-foot' }, 'Building on SyncBoard? Read the ', h('a', { href: '/docs', text: 'API documents' }), '.')));
   settleFocus(main.querySelector('h1'));
   load();
-  return { stop() { stopped = true; } };
+  stream.start();
+  return {
+    stop() {
+      stopped = true;
+      stream.stop();
+    },
+  };
 }
 
 // ---- a board ------------------------------------------------------------
@@ -447,8 +504,10 @@ function boardView(roomID, want = null) {
   // for the board, where it cannot be missed.
   const offline = h('p', { class: 'offline-banner', hidden: true, text: 'Offline: this board may be out of date, and changes made now may not be saved. Reconnecting…' });
   const help = h('p', { class: 'sr-only', id: 'board-help' });
+  // Who has the board open now: a list of avatars, me first.
+  const presence = h('ul', { class: 'presence', hidden: true });
   const page = h('section', { class: 'board-page', 'aria-busy': 'true' },
-    h('div', { class: 'board-head' }, name, role, viewOnly, h('span', { class: 'spacer' }),
+    h('div', { class: 'board-head' }, name, role, viewOnly, h('span', { class: 'spacer' }), presence,
       h('div', { class: 'board-actions' }, membersBtn, labelsBtn, archiveBtn, renameBtn, deleteBtn)),
     offline,
     help,
@@ -474,11 +533,14 @@ function boardView(roomID, want = null) {
       toast,
       announce,
       flash,
+      presence: showPresence,
       comment: (event) => cardDialog?.comment(event),
-      archive: (event) => {
+      archive: (events) => {
         // Applied before the board is drawn: an open dialog of the card
         // then says it was archived, not deleted.
-        if (event.type === 'card.archived' && cardDialog?.cardID === event.data?.card?.id) cardDialog.archived = true;
+        for (const event of events) {
+          if (event.type === 'card.archived' && cardDialog?.cardID === event.data?.card?.id) cardDialog.archived = true;
+        }
         if (openPanel === 'archive') archivePanel.load();
       },
       loadFailed: (err) => replace(boardRoot,
@@ -546,12 +608,33 @@ function boardView(roomID, want = null) {
     }
   }
 
-  function flash(cardID) {
-    const el = view.cardNode(cardID);
-    if (!el) return;
-    el.classList.remove('flash');
-    void el.offsetWidth; // restart the animation
-    el.classList.add('flash');
+  // showPresence draws who has the board open (users from the socket), or
+  // nothing when that is not known (offline).
+  function showPresence(users) {
+    if (!users || users.length === 0) {
+      presence.hidden = true;
+      presence.replaceChildren();
+      return;
+    }
+    const v = presenceView(users, me.id);
+    const item = (text, label, cls) => h('li', { class: `presence-item ${cls}`, title: label },
+      h('span', { class: 'avatar avatar-presence', 'aria-hidden': 'true', text }),
+      h('span', { class: 'sr-only', text: label }));
+    presence.setAttribute('aria-label', v.summary);
+    presence.replaceChildren(
+      ...v.shown.map((p) => item(p.initials, p.label, p.me ? 'presence-me' : '')),
+      ...(v.more ? [item(`+${v.more.count}`, v.more.label, 'presence-more')] : []));
+    presence.hidden = false;
+  }
+
+  // flash marks the cards other people changed; one layout for all of
+  // them (a catch-up may bring hundreds).
+  function flash(cardIDs) {
+    const els = cardIDs.map((id) => view.cardNode(id)).filter(Boolean);
+    if (els.length === 0) return;
+    for (const el of els) el.classList.remove('flash');
+    void boardRoot.offsetWidth; // restart the animation
+    for (const el of els) el.classList.add('flash');
   }
 
   // show follows the URL within this board: a card's link opens its
@@ -583,7 +666,7 @@ function boardView(roomID, want = null) {
   function openLinked(cardID) {
     if (board.card(cardID)) {
       openCard(cardID);
-      flash(cardID);
+      flash([cardID]);
       return;
     }
     toast('That card is not on this board any more.', 'error');

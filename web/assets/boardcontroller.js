@@ -8,6 +8,15 @@ import * as S from './state.js';
 
 const GONE = 'This board is gone, or you are no longer a member.';
 
+// BATCH_MS is how long one batch of events may take before the page gets
+// its turn (a frame is 16 ms); on a board that takes longer than that to
+// draw, a batch may run as long as the last drawing took, up to
+// BATCH_MAX_MS, so that a catch-up is not mostly drawing.
+const BATCH_MS = 12;
+const BATCH_MAX_MS = 50;
+// CHUNK is how many events share one copy of the board within a batch.
+const CHUNK = 100;
+
 // The events that change what a board's archive holds.
 const ARCHIVE_EVENTS = new Set(['card.archived', 'card.restored', 'card.deleted', 'column.archived', 'column.restored', 'column.deleted']);
 
@@ -36,15 +45,25 @@ export function roleWords(role) {
 //     status(status)           show the socket's status
 //     leave(message, kind)     go back to the boards list, saying why
 //     toast(message, kind), announce(message)
-//     flash(cardID)            another person changed this card
+//     flash(cardIDs)           other people changed these cards (one batch)
 //     comment(event)           a comment.* event was applied (an open card
 //                              dialog shows the comment)
-//     archive(event)           an event that changes the archive came (an
-//                              open archive panel loads it again)
+//     archive(events)          events that change the archive came, in one
+//                              batch (an open archive panel loads it again)
+//     presence(users)          who has the board open now ([{id,
+//                              display_name}]), or null when not known
 //     loadFailed(err)          the board could not be loaded at all
+//   schedule(fn), now()  run fn on a later turn of the event loop, and a
+//                        clock in ms: how events are batched (see flush);
+//                        the tests pass their own
 export class BoardController {
-  constructor({ api, roomID, me, live, ui }) {
+  constructor({ api, roomID, me, live, ui, schedule = (fn) => setTimeout(fn, 0), now = () => performance.now() }) {
     this.api = api;
+    this.schedule = schedule;
+    this.now = now;
+    this.queue = []; // events received, not yet applied (see flush)
+    this.renderMs = 0; // how long the last batch took to draw
+    this.presence = null; // who has the board open: [{id, display_name}], or null
     this.roomID = roomID;
     this.me = me;
     this.ui = ui;
@@ -57,10 +76,16 @@ export class BoardController {
     this.stopped = false;
     this.liveRoom = live({
       version: () => this.confirmed.version,
-      onStatus: (s) => { if (!this.stopped) ui.status(s); },
+      onStatus: (s) => {
+        if (this.stopped) return;
+        ui.status(s);
+        // Offline, who else is here is not known.
+        if (s === 'offline' && this.presence !== null) this.onPresence(null);
+      },
       onResync: () => this.refetch(),
       onLost: (reason) => this.lost(reason),
       onEvent: (event) => this.onEvent(event),
+      onPresence: (users) => this.onPresence(users),
     });
   }
 
@@ -79,6 +104,7 @@ export class BoardController {
 
   stop() {
     this.stopped = true;
+    this.queue = [];
     this.liveRoom.stop();
   }
 
@@ -161,25 +187,78 @@ export class BoardController {
     this.refetch().then(() => { if (!this.stopped) this.liveRoom.start(); }).catch(() => {});
   }
 
+  // onEvent takes an event from the socket. Events are applied in batches:
+  // after a drop the socket may bring thousands at once (a laptop that
+  // slept through a busy afternoon), and drawing the board once per event
+  // would freeze the page. A batch takes what has arrived, for at most
+  // BATCH_MS, then draws once; what is left waits for the next turn of
+  // the event loop, so the page answers clicks and keys in between.
   onEvent(event) {
     if (this.stopped || !this.confirmed) return;
+    this.queue.push(event);
+    if (this.queue.length === 1) this.schedule(() => this.flush());
+  }
+
+  // onPresence shows who has the board open now (not an event: no
+  // version, nothing to apply); null when that is not known (offline).
+  onPresence(users) {
+    if (this.stopped) return;
+    this.presence = users;
+    this.ui.presence?.(users);
+  }
+
+  // flush applies the queued events, in order, for up to BATCH_MS, and
+  // draws the board once for all of them. An event that cannot be applied
+  // (a gap, one that does not fit, the room gone) ends the batch and drops
+  // the rest of the queue: the reconnect or the refetch brings them again.
+  flush() {
+    if (this.stopped || !this.confirmed) {
+      this.queue = [];
+      return;
+    }
+    const started = this.now();
+    const budget = Math.min(BATCH_MAX_MS, Math.max(BATCH_MS, this.renderMs));
     const was = this.confirmed.role;
-    const result = S.applyEvent(this.confirmed, event, this.me.id);
-    if ((result === S.APPLIED || result === S.RESYNC) && ARCHIVE_EVENTS.has(event.type)) this.ui.archive?.(event);
-    switch (result) {
-      case S.APPLIED: {
+    let roleEvent = null;
+    let applied = 0;
+    let stop = null; // {result, event} of the event that ended the batch
+    const flashed = new Set();
+    const archived = [];
+    let i = 0;
+    // Chunks of events with one copy of the board each (S.applyEvents),
+    // until the batch's time is up.
+    while (i < this.queue.length && !stop) {
+      const chunk = this.queue.slice(i, i + CHUNK);
+      const r = S.applyEvents(this.confirmed, chunk, this.me.id);
+      i += r.event ? chunk.indexOf(r.event) + 1 : chunk.length;
+      if (r.result) stop = { result: r.result, event: r.event };
+      if (r.result === S.RESYNC && ARCHIVE_EVENTS.has(r.event.type)) archived.push(r.event);
+      for (const event of r.applied) {
+        applied++;
+        if (ARCHIVE_EVENTS.has(event.type)) archived.push(event);
         const c = event.data?.card;
         if (c && event.actor_id === this.me.id && event.type === 'card.moved' && this.pending.get(c.id)?.done) this.pending.delete(c.id);
-        // A card picked up by keyboard is put back when editing stops.
-        if (!this.can.edit) this.lift = null;
-        this.render();
-        if (this.confirmed.role !== was) this.roleChanged(event);
+        if (event.type === 'member.updated' && event.data.member?.user?.id === this.me.id) roleEvent = event;
         const commented = event.type.startsWith('comment.');
         if (commented) this.ui.comment(event);
         const cardID = c?.id ?? (commented ? event.data.comment?.card_id ?? event.data.card_id : null);
-        if (cardID && event.actor_id !== this.me.id) this.ui.flash(cardID);
-        break;
+        if (cardID && event.actor_id !== this.me.id) flashed.add(cardID);
       }
+      if (this.now() - started >= budget) break;
+    }
+    this.queue = stop ? [] : this.queue.slice(i);
+    if (archived.length > 0) this.ui.archive?.(archived);
+    if (applied > 0 && stop?.result !== S.DELETED && stop?.result !== S.REMOVED) {
+      // A card picked up by keyboard is put back when editing stops.
+      if (!this.can.edit) this.lift = null;
+      const drawing = this.now();
+      this.render();
+      this.renderMs = this.now() - drawing;
+      if (roleEvent && this.confirmed.role !== was) this.roleChanged(roleEvent);
+      if (flashed.size > 0) this.ui.flash([...flashed]);
+    }
+    if (this.queue.length > 0) this.schedule(() => this.flush());
+    switch (stop?.result) {
       case S.GAP:
         this.liveRoom.reconnect(0);
         break;
@@ -194,7 +273,7 @@ export class BoardController {
         this.liveRoom.stop();
         this.leave(`You were removed from “${this.confirmed.name}”.`, 'error');
         break;
-      default: // STALE
+      default:
     }
   }
 

@@ -13,9 +13,8 @@ const MAX_BACKOFF_MS = 10_000;
 // LiveRoom keeps one room's socket open. Callbacks:
 //   version()         the board's version now (where to resume)
 //   onEvent(event)    an event arrived
-//   onPresence(users) optional: who has the board open changed ([{id,
-//                     display_name}]); presence is not an event and has
-//                     no version, so it never reaches onEvent
+//   onPresence(users) who has the room open now, [{id, display_name}]: a
+//                     message of its own, not an event (no version)
 //   onStatus(status)  "connecting" | "live" | "offline"
 //   onResync()        events were pruned: refetch the board (returns a promise)
 //   onLost(reason)    "removed" (access revoked) or "gone" (room deleted or
@@ -112,8 +111,10 @@ export class LiveRoom {
       } catch {
         return;
       }
-      if (event.type === 'presence') {
-        this.cb.onPresence?.(event.users);
+      // Presence is not one of the room's events: it has no version and
+      // must not reach the version checks, where it would look like a gap.
+      if (event?.type === 'presence') {
+        this.cb.onPresence?.(Array.isArray(event.users) ? event.users : []);
         return;
       }
       this.cb.onEvent(event);

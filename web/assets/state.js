@@ -72,12 +72,52 @@ export function findCard(board, cardID) {
 // board is unchanged, except that DELETED and REMOVED leave it to be
 // dropped.
 export function applyEvent(board, event, myID) {
-  if (event.type === 'room.deleted') return DELETED;
-  if (event.version <= board.version) return STALE;
-  if (event.version > board.version + 1) return GAP;
-  const d = event.data ?? {};
   // Work on a copy: an event that does not fit leaves the board as it was.
   const next = copy(board);
+  const result = applyTo(next, event, myID);
+  if (result === APPLIED) Object.assign(board, next);
+  return result;
+}
+
+// applyEvents applies events, in order, to board, in place, with one copy
+// for all of them rather than one each (a catch-up of thousands of events
+// on a board of thousands of cards). It stops at the first event that is
+// not APPLIED or STALE and says which, with what happened to it:
+// {applied: [Event], result, event} (result and event null when every one
+// was applied or stale). The board holds every applied event; on a
+// DELETED or REMOVED it is to be dropped, as with applyEvent.
+export function applyEvents(board, events, myID) {
+  const next = copy(board);
+  const applied = [];
+  for (const event of events) {
+    const result = applyTo(next, event, myID);
+    if (result === STALE) continue;
+    if (result === APPLIED) {
+      applied.push(event);
+      continue;
+    }
+    if (result === RESYNC) {
+      // The event that did not fit may have changed next halfway: redo
+      // the ones that fit, on a fresh copy (rare, and a refetch follows).
+      const redo = copy(board);
+      for (const e of applied) applyTo(redo, e, myID);
+      Object.assign(board, redo);
+    } else {
+      Object.assign(board, next); // GAP, DELETED, REMOVED change nothing
+    }
+    return { applied, result, event };
+  }
+  Object.assign(board, next);
+  return { applied, result: null, event: null };
+}
+
+// applyTo applies one event to next, in place; on anything but APPLIED,
+// STALE and GAP it may leave next half changed (a copy to throw away).
+function applyTo(next, event, myID) {
+  if (event.type === 'room.deleted') return DELETED;
+  if (event.version <= next.version) return STALE;
+  if (event.version > next.version + 1) return GAP;
+  const d = event.data ?? {};
   let ok = true;
   switch (event.type) {
     case 'room.updated':
@@ -185,7 +225,6 @@ export function applyEvent(board, event, myID) {
   }
   if (!ok) return RESYNC;
   next.version = event.version;
-  Object.assign(board, next);
   return APPLIED;
 }
 

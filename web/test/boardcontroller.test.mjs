@@ -93,14 +93,18 @@ class FakeLive {
 
 // page starts a controller on a server board; it records what the page
 // was told to do.
-async function page(serverBoard, { live = true, start = true } = {}) {
+// Events are applied as they come unless the test passes its own
+// schedule (and clock) to see them batched.
+async function page(serverBoard, { live = true, start = true, schedule = (fn) => fn(), now } = {}) {
   const api = new FakeApi(serverBoard);
-  const ui = { renders: [], toasts: [], announced: [], left: [], flashed: [], statuses: [], failed: [], comments: [], archived: [] };
+  const ui = { renders: [], toasts: [], announced: [], left: [], flashed: [], statuses: [], failed: [], comments: [], archived: [], presence: [] };
   let room;
   const c = new BoardController({
     api,
     roomID: ROOM,
     me: { id: ME },
+    schedule,
+    now,
     live: (callbacks) => { room = new FakeLive(callbacks); return room; },
     ui: {
       render: (b, liftedID) => ui.renders.push({ layout: layout(b), version: b.version, liftedID, board: b }),
@@ -108,9 +112,10 @@ async function page(serverBoard, { live = true, start = true } = {}) {
       leave: (message, kind) => ui.left.push({ message, kind }),
       toast: (message, kind) => ui.toasts.push({ message, kind }),
       announce: (message) => ui.announced.push(message),
-      flash: (cardID) => ui.flashed.push(cardID),
+      flash: (cardIDs) => ui.flashed.push(...cardIDs),
       comment: (event) => ui.comments.push(event),
-      archive: (event) => ui.archived.push(event),
+      archive: (events) => ui.archived.push(...events),
+      presence: (users) => ui.presence.push(users),
       loadFailed: (err) => ui.failed.push(err),
     },
   });
@@ -170,6 +175,91 @@ describe('BoardController', () => {
     assert.deepEqual(shown().layout, { a: ['y', 'n'], b: ['x'] });
     assert.deepEqual(ui.flashed, ['x'], 'my own change does not flash');
     assert.equal(c.confirmed.version, 7);
+  });
+
+  // manual is a schedule the test runs by hand, and a clock that moves
+  // 1 ms each time it is read.
+  function manual() {
+    const jobs = [];
+    let t = 0;
+    return {
+      jobs,
+      schedule: (fn) => jobs.push(fn),
+      now: () => t++,
+      run() { let n = 0; while (jobs.length) { jobs.shift()(); n++; } return n; },
+    };
+  }
+
+  it('applies thousands of events in a few batches, drawing once per batch, without a refetch', async () => {
+    const m = manual();
+    const { ui, room, shown, api } = await page(board(5, { a: ['x', 'y'], b: [] }), m);
+    const drawn = ui.renders.length;
+    const n = 2000;
+    for (let i = 0; i < n; i++) {
+      const v = 6 + i;
+      // x goes back and forth; y is renamed each time.
+      const toB = i % 2 === 0;
+      room.cb.onEvent(i % 4 < 2
+        ? ev(v, 'card.moved', { card: card('x', toB ? 'b' : 'a', 0), cards: toB ? { a: ['y'], b: ['x'] } : { a: ['x', 'y'], b: [] } })
+        : ev(v, 'card.updated', { card: { ...card('y', 'a', 0), title: `y ${i}` } }));
+    }
+    assert.equal(ui.renders.length, drawn, 'nothing is drawn before the page gets its turn');
+    assert.equal(m.jobs.length, 1, 'one batch is scheduled for all of them');
+    const batches = m.run();
+    assert.equal(shown().version, 5 + n);
+    assert.equal(api.refetches, 0);
+    const renders = ui.renders.length - drawn;
+    assert.equal(renders, batches, 'one drawing per batch');
+    assert.ok(batches > 1 && batches < n / 5, `${batches} batches of at most 12 ms for ${n} events`);
+    assert.deepEqual(shown().layout, { a: ['x', 'y'], b: [] });
+    assert.equal(shown().board.columns[0].cards[1].title, `y ${n - 1}`);
+    assert.ok(ui.flashed.filter((id) => id === 'x').length <= batches, 'a card flashes at most once per batch');
+  });
+
+  it('a gap in the middle of a batch keeps what came before it, draws once, and resumes from there', async () => {
+    const m = manual();
+    const { ui, room, shown } = await page(board(5, { a: ['x'], b: [] }), m);
+    const drawn = ui.renders.length;
+    room.cb.onEvent(ev(6, 'room.updated', { name: 'Six' }));
+    room.cb.onEvent(ev(7, 'room.updated', { name: 'Seven' }));
+    room.cb.onEvent(ev(9, 'room.updated', { name: 'Nine' }));
+    room.cb.onEvent(ev(10, 'room.updated', { name: 'Ten' }));
+    m.run();
+    assert.equal(shown().version, 7);
+    assert.equal(shown().board.name, 'Seven');
+    assert.equal(ui.renders.length, drawn + 1);
+    assert.deepEqual(room.log, ['start', 'reconnect 0']);
+    assert.equal(room.cb.version(), 7);
+    // The reconnected socket sends 8 on; what was queued after the gap is gone.
+    room.cb.onEvent(ev(8, 'room.updated', { name: 'Eight' }));
+    m.run();
+    assert.equal(shown().version, 8);
+  });
+
+  it('events queued when the page stops are dropped', async () => {
+    const m = manual();
+    const { c, ui, room } = await page(board(5, { a: [] }), m);
+    const drawn = ui.renders.length;
+    room.cb.onEvent(ev(6, 'room.updated', { name: 'Six' }));
+    c.stop();
+    m.run();
+    assert.equal(ui.renders.length, drawn);
+    assert.equal(c.confirmed.version, 5);
+  });
+
+  it('shows who has the board open, and forgets it offline', async () => {
+    const { c, ui, room } = await page(board(5, { a: [] }));
+    const users = [{ id: ME, display_name: 'Me' }, { id: 'u-ann', display_name: 'Ann Lee' }];
+    room.cb.onPresence(users);
+    assert.deepEqual(ui.presence, [users]);
+    assert.equal(c.confirmed.version, 5, 'presence is not an event');
+    room.cb.onStatus('connecting');
+    assert.equal(ui.presence.length, 1, 'reconnecting keeps the last list');
+    room.cb.onStatus('offline');
+    assert.deepEqual(ui.presence.at(-1), null);
+    c.stop();
+    room.cb.onPresence(users);
+    assert.equal(ui.presence.length, 2, 'a stopped page shows nothing');
   });
 
   it('an event that does not fit refetches the board with its ETag, and a 304 reuses the last body', async () => {
@@ -667,7 +757,7 @@ describe('BoardController with a real LiveRoom', () => {
     const statuses = [];
     let room;
     const c = new BoardController({
-      api, roomID: ROOM, me: { id: ME },
+      api, roomID: ROOM, me: { id: ME }, schedule: (fn) => fn(),
       live: (callbacks) => { room = new LiveRoom(api, ROOM, callbacks); return room; },
       ui: { render() {}, status: (s) => statuses.push(s), leave() {}, toast() {}, announce() {}, flash() {}, loadFailed() {} },
     });
@@ -688,6 +778,11 @@ describe('BoardController with a real LiveRoom', () => {
       assert.equal(c.confirmed.version, 5, 'presence is not an event');
       ws.send(ev(6, 'room.updated', { name: 'Renamed' }));
       assert.equal(c.confirmed.name, 'Renamed');
+      // Presence has no version: it is not a gap, and changes nothing.
+      ws.send({ type: 'presence', users: [{ id: ME, display_name: 'Me' }] });
+      assert.deepEqual(c.presence, [{ id: ME, display_name: 'Me' }]);
+      assert.equal(c.confirmed.version, 6);
+      assert.equal(FakeSocket.opened.at(-1), ws, 'no reconnect');
       await c.addColumn('b');
       await settle();
       assert.equal(api.refetches, 0, 'live: the event brings the change (and presence refetches nothing)');

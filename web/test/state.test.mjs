@@ -330,3 +330,49 @@ describe('moveCard', () => {
     assert.deepEqual(layout(b), { a: ['x'] });
   });
 });
+
+describe('applyEvents', () => {
+  const events = [
+    ev(6, 'card.moved', { card: card('x', 'b', 0), cards: { a: ['y'], b: ['x'] } }),
+    ev(6, 'room.updated', { name: 'a replay' }),
+    ev(7, 'card.updated', { card: { ...card('y', 'a', 0), title: 'Why' } }),
+    ev(8, 'column.created', { column: { id: 'c', room_id: 'room', name: 'c', position: 2 }, columns: ['a', 'b', 'c'] }),
+    ev(9, 'card.moved', { card: card('y', 'c', 0), cards: { a: [], c: ['y'] } }),
+  ];
+
+  it('ends where applying them one by one ends, with one copy', () => {
+    const one = board(5, { a: ['x', 'y'], b: [] });
+    for (const e of events) S.applyEvent(one, e, ME);
+    const all = board(5, { a: ['x', 'y'], b: [] });
+    const before = all.columns;
+    const r = S.applyEvents(all, events, ME);
+    assert.deepEqual(r.applied.map((e) => e.version), [6, 7, 8, 9]);
+    assert.equal(r.result, null);
+    assert.deepEqual(all, one);
+    assert.deepEqual(layout(all), { a: [], b: ['x'], c: ['y'] });
+    assert.deepEqual(before.map((c) => c.cards.map((k) => k.id)), [['x', 'y'], []], 'the board it was given is not changed in place');
+  });
+
+  it('stops at a gap, keeping what came before', () => {
+    const b = board(5, { a: ['x', 'y'], b: [] });
+    const r = S.applyEvents(b, [events[0], events[2], events[4]], ME);
+    assert.equal(r.result, S.GAP);
+    assert.equal(r.event.version, 9);
+    assert.equal(b.version, 7);
+    assert.equal(b.columns[0].cards[0].title, 'Why');
+  });
+
+  it('stops at an event that does not fit, keeping what came before it and nothing of it', () => {
+    const b = board(5, { a: ['x', 'y'], b: [] });
+    const r = S.applyEvents(b, [events[0], ev(7, 'card.moved', { card: card('y', 'b', 1), cards: { b: ['x', 'y'], ghost: [] } })], ME);
+    assert.equal(r.result, S.RESYNC);
+    assert.deepEqual(r.applied.map((e) => e.version), [6]);
+    assert.equal(b.version, 6);
+    assert.deepEqual(layout(b), { a: ['y'], b: ['x'] });
+  });
+
+  it('says when the room is deleted or I am removed', () => {
+    assert.equal(S.applyEvents(board(5, { a: [] }), [ev(6, 'room.deleted', {})], ME).result, S.DELETED);
+    assert.equal(S.applyEvents(board(5, { a: [] }), [ev(6, 'member.removed', { user_id: ME })], ME).result, S.REMOVED);
+  });
+});
