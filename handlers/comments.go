@@ -23,14 +23,7 @@ func listComments(d boardDeps) gin.HandlerFunc {
 		}
 		p := problems{}
 		limit := queryInt(c, p, "limit", defaultPageSize, 1, maxPageSize)
-		var after *models.CommentCursor
-		if raw := c.Query("cursor"); raw != "" {
-			cur, err := models.DecodeCommentCursor(raw)
-			if err != nil {
-				p.add("cursor", "is not a cursor this API returned")
-			}
-			after = &cur
-		}
+		after := queryCursor(c, p, models.DecodeCommentCursor)
 		if err := p.err(); err != nil {
 			writeError(c, d.log, err)
 			return
@@ -44,10 +37,7 @@ func listComments(d boardDeps) gin.HandlerFunc {
 		for _, cm := range comments {
 			page.Items = append(page.Items, cm.API())
 		}
-		if next != nil {
-			s := next.Encode()
-			page.NextCursor = &s
-		}
+		page.NextCursor = nextCursor(next)
 		c.JSON(http.StatusOK, page)
 	}
 }

@@ -83,6 +83,30 @@ func queryInt(c *gin.Context, p problems, name string, def, lo, hi int) int {
 	return n
 }
 
+// queryCursor reads the optional ?cursor= of a list with decode (nil when
+// absent or empty: the first page); one this API did not make is a problem
+// of that field.
+func queryCursor[C any](c *gin.Context, p problems, decode func(string) (C, error)) *C {
+	raw := c.Query("cursor")
+	if raw == "" {
+		return nil
+	}
+	cur, err := decode(raw)
+	if err != nil {
+		p.add("cursor", "is not a cursor this API returned")
+	}
+	return &cur
+}
+
+// nextCursor is a page's next_cursor: null on the last page.
+func nextCursor[C interface{ Encode() string }](next *C) *string {
+	if next == nil {
+		return nil
+	}
+	s := (*next).Encode()
+	return &s
+}
+
 // querySince reads the optional ?since= room version (nil when absent).
 func querySince(c *gin.Context, p problems) *int64 {
 	raw, ok := c.GetQuery("since")

@@ -73,14 +73,7 @@ func listRooms(d boardDeps) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		p := problems{}
 		limit := queryInt(c, p, "limit", defaultPageSize, 1, maxPageSize)
-		var after *models.RoomCursor
-		if raw := c.Query("cursor"); raw != "" {
-			cur, err := models.DecodeRoomCursor(raw)
-			if err != nil {
-				p.add("cursor", "is not a cursor this API returned")
-			}
-			after = &cur
-		}
+		after := queryCursor(c, p, models.DecodeRoomCursor)
 		if err := p.err(); err != nil {
 			writeError(c, d.log, err)
 			return
@@ -94,10 +87,7 @@ func listRooms(d boardDeps) gin.HandlerFunc {
 		for _, r := range rooms {
 			page.Items = append(page.Items, r.API())
 		}
-		if next != nil {
-			s := next.Encode()
-			page.NextCursor = &s
-		}
+		page.NextCursor = nextCursor(next)
 		c.JSON(http.StatusOK, page)
 	}
 }

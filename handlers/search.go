@@ -25,14 +25,7 @@ func search(d boardDeps) gin.HandlerFunc {
 			p.add("q", "is required")
 		}
 		limit := queryInt(c, p, "limit", defaultPageSize, 1, maxPageSize)
-		var after *models.SearchCursor
-		if raw := c.Query("cursor"); raw != "" {
-			cur, err := models.DecodeSearchCursor(raw)
-			if err != nil {
-				p.add("cursor", "is not a cursor this API returned")
-			}
-			after = &cur
-		}
+		after := queryCursor(c, p, models.DecodeSearchCursor)
 		if err := p.err(); err != nil {
 			writeError(c, d.log, err)
 			return
@@ -46,10 +39,7 @@ func search(d boardDeps) gin.HandlerFunc {
 		for _, h := range hits {
 			page.Items = append(page.Items, h.API())
 		}
-		if next != nil {
-			s := next.Encode()
-			page.NextCursor = &s
-		}
+		page.NextCursor = nextCursor(next)
 		c.JSON(http.StatusOK, page)
 	}
 }
