@@ -129,6 +129,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 		MaxOpenConns:     cfg.DBMaxOpenConns,
 		MaxIdleConns:     cfg.DBMaxIdleConns,
 		ConnMaxLifetime:  cfg.DBConnMaxLifetime,
+		ConnMaxIdleTime:  cfg.DBConnMaxIdleTime,
 		StatementTimeout: cfg.DBStatementTimeout,
 		LockTimeout:      cfg.DBLockTimeout,
 		Logger:           log,
@@ -144,6 +145,11 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	}
 	store := models.NewStore(db)
 	go prune(ctx, store, cfg.EventRetention, log)
+	if cfg.DBMaxIdleConns < cfg.DBMaxOpenConns {
+		log.Warn("DB_MAX_IDLE_CONNS is below DB_MAX_OPEN_CONNS: under load the pool closes connections "+
+			"and opens new ones; DB_CONN_MAX_IDLE_TIME shrinks a quiet pool without that churn",
+			"idle", cfg.DBMaxIdleConns, "open", cfg.DBMaxOpenConns)
+	}
 	if cfg.JWTSecretGenerated {
 		log.Warn("JWT_SECRET is not set: signing with a random key made for this process; " +
 			"every session ends when it restarts, and other instances cannot verify its tokens")
