@@ -183,6 +183,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 		Presence:           presence,
 		PublicURL:          cfg.PublicURL,
 		WSMaxPerUser:       cfg.WSMaxPerUser,
+		BoardCacheBytes:    boardCacheBytes(cfg.BoardCacheMB),
 	})
 	if err != nil {
 		return err
@@ -319,4 +320,13 @@ func orNone(v string) string {
 		return "(none)"
 	}
 	return v
+}
+
+// boardCacheBytes turns BOARD_CACHE_MB into the router's budget, where 0
+// would mean the default: off is negative there.
+func boardCacheBytes(mb int) int64 {
+	if mb == 0 {
+		return -1
+	}
+	return int64(mb) << 20
 }

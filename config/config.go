@@ -65,6 +65,8 @@ type Config struct {
 	DBMaxIdleConns    int
 	DBConnMaxLifetime time.Duration
 	DBConnMaxIdleTime time.Duration
+	// BoardCacheMB bounds the cache of encoded boards (0: no cache).
+	BoardCacheMB int
 	// DBStatementTimeout and DBLockTimeout bound every statement of the
 	// server's pool (not migrations): a stuck query or a lock queue fails
 	// fast instead of holding a connection.
@@ -157,6 +159,7 @@ func FromEnv(getenv func(string) string) (Config, error) {
 		EventRetention:     p.duration("EVENT_RETENTION", 7*24*time.Hour),
 		PublicURL:          p.publicURL("PUBLIC_URL"),
 		WSMaxPerUser:       p.integer("WS_MAX_PER_USER", 20, 1, 100_000),
+		BoardCacheMB:       p.integer("BOARD_CACHE_MB", 64, 0, 1_000_000),
 		PresenceHeartbeat:  p.duration("PRESENCE_HEARTBEAT", 5*time.Second),
 		PresenceStale:      p.duration("PRESENCE_STALE", 20*time.Second),
 	}

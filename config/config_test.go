@@ -24,7 +24,7 @@ var knownVars = []string{
 	"BCRYPT_COST", "DB_MAX_OPEN_CONNS", "DB_MAX_IDLE_CONNS", "DB_CONN_MAX_LIFETIME", "DB_CONN_MAX_IDLE_TIME",
 	"MIGRATE_ON_START", "CORS_ALLOWED_ORIGINS", "TRUSTED_PROXIES", "SHUTDOWN_TIMEOUT",
 	"AUTH_RATE_LIMIT", "AUTH_RATE_WINDOW", "DB_STATEMENT_TIMEOUT", "DB_LOCK_TIMEOUT", "REQUEST_TIMEOUT",
-	"EVENT_RETENTION", "PPROF_ADDR", "PUBLIC_URL", "WS_MAX_PER_USER", "PRESENCE_HEARTBEAT", "PRESENCE_STALE",
+	"EVENT_RETENTION", "PPROF_ADDR", "PUBLIC_URL", "WS_MAX_PER_USER", "BOARD_CACHE_MB", "PRESENCE_HEARTBEAT", "PRESENCE_STALE",
 }
 
 // secret32 is exactly MinJWTSecretBytes long.
@@ -54,6 +54,7 @@ func defaults() Config {
 		EventRetention:     7 * 24 * time.Hour,
 		ShutdownTimeout:    20 * time.Second,
 		WSMaxPerUser:       20,
+		BoardCacheMB:       64,
 		PresenceHeartbeat:  5 * time.Second,
 		PresenceStale:      20 * time.Second,
 	}

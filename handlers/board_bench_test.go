@@ -19,8 +19,9 @@ import (
 	"github.com/syncboard/syncboard/models"
 )
 
-// benchBoard builds a router and a board of 8 columns × 50 cards through
-// the Store, and returns a request maker signed in as the owner.
+// benchBoard builds a router without the board cache and a board of 8
+// columns × 50 cards through the Store, and returns a request maker signed
+// in as the owner. benchDeps are the router's, for one with the cache.
 func benchBoard(b *testing.B) (http.Handler, func(method, path, body string) *http.Request, models.RoomView) {
 	b.Helper()
 	ctx := context.Background()
@@ -28,8 +29,9 @@ func benchBoard(b *testing.B) (http.Handler, func(method, path, body string) *ht
 	store := models.NewStore(db)
 	hasher, _ := auth.NewHasher(4, 0)
 	tokens := auth.NewTokens("bench-secret-bench-secret-bench-secret", time.Hour)
-	router, err := NewRouter(Deps{Store: store, Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
-		Tokens: tokens, Hasher: hasher})
+	benchDeps = Deps{Store: store, Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
+		Tokens: tokens, Hasher: hasher, BoardCacheBytes: -1}
+	router, err := NewRouter(benchDeps)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -74,23 +76,37 @@ func benchBoard(b *testing.B) (http.Handler, func(method, path, body string) *ht
 var (
 	detailsStore *models.Store
 	detailsDB    *gorm.DB
+	benchDeps    Deps
 )
 
 // BenchmarkGetBoard is GET /api/rooms/{id} for 8 columns × 50 cards,
 // through the router (auth, then the board's statements, JSON), one
-// request at a time; with_details adds labels, assignees and due dates.
+// request at a time: full loads and encodes it every time, cached finds
+// the encoded body of its unchanged version, with_details adds labels,
+// assignees and due dates (loaded every time).
 func BenchmarkGetBoard(b *testing.B) {
 	router, req, board := benchBoard(b)
-	b.Run("full", func(b *testing.B) {
-		for b.Loop() {
-			rec := httptest.NewRecorder()
-			router.ServeHTTP(rec, req("GET", "/api/rooms/"+board.ID.String(), ""))
-			if rec.Code != 200 {
-				b.Fatal(rec.Code)
+	cachedDeps := benchDeps
+	cachedDeps.BoardCacheBytes = 0
+	cached, err := NewRouter(cachedDeps)
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, r := range []struct {
+		name   string
+		router http.Handler
+	}{{"full", router}, {"cached", cached}} {
+		b.Run(r.name, func(b *testing.B) {
+			for b.Loop() {
+				rec := httptest.NewRecorder()
+				r.router.ServeHTTP(rec, req("GET", "/api/rooms/"+board.ID.String(), ""))
+				if rec.Code != 200 {
+					b.Fatal(rec.Code)
+				}
+				b.SetBytes(int64(rec.Body.Len()))
 			}
-			b.SetBytes(int64(rec.Body.Len()))
-		}
-	})
+		})
+	}
 	b.Run("not_modified", func(b *testing.B) {
 		for b.Loop() {
 			r := req("GET", "/api/rooms/"+board.ID.String(), "")

@@ -1,6 +1,8 @@
 package handlers
 
 import (
+	"encoding/json"
+	"fmt"
 	"net/http"
 	"strings"
 
@@ -93,33 +95,50 @@ func listRooms(d boardDeps) gin.HandlerFunc {
 }
 
 // getBoard answers 304 to a matching If-None-Match after one cheap query,
-// else loads the whole board.
+// the cached body of an unchanged board after the same query, and else
+// loads the whole board (two more statements) and caches its body.
 func getBoard(d boardDeps) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		roomID, ok := pathID(c, d.log, "room_id")
 		if !ok {
 			return
 		}
-		ctx := c.Request.Context()
-		if inm := c.GetHeader("If-None-Match"); inm != "" {
-			_, tag, err := d.store.BoardTag(ctx, me(c), roomID)
-			if err != nil {
-				writeError(c, d.log, err)
-				return
+		inm := c.GetHeader("If-None-Match")
+		var cached []byte
+		// The client's copy or the cache may hold the body of the head's
+		// tag; only when neither does is the rest of the board read.
+		head, board, err := d.store.BoardUnless(c.Request.Context(), me(c), roomID, func(h models.BoardHead) bool {
+			if etagMatches(inm, h.Tag) {
+				return true
 			}
-			if etagMatches(inm, tag) {
-				c.Header("ETag", tag)
-				c.Status(http.StatusNotModified)
-				return
-			}
-		}
-		board, err := d.store.Board(ctx, me(c), roomID)
+			var ok bool
+			cached, ok = d.boards.get(roomID, h.View.Role, h.Tag)
+			return ok
+		})
 		if err != nil {
 			writeError(c, d.log, err)
 			return
 		}
-		c.Header("ETag", board.Tag())
-		c.JSON(http.StatusOK, board.BoardAPI())
+		switch {
+		case board != nil:
+			body, err := json.Marshal(board.BoardAPI())
+			if err != nil {
+				writeError(c, d.log, fmt.Errorf("encode board: %w", err))
+				return
+			}
+			// The board may have changed since its head was read: it is
+			// then newer than head.Tag says, and goes out under its own.
+			tag := board.Tag()
+			d.boards.put(roomID, board.Role, tag, body)
+			c.Header("ETag", tag)
+			c.Data(http.StatusOK, "application/json; charset=utf-8", body)
+		case cached != nil:
+			c.Header("ETag", head.Tag)
+			c.Data(http.StatusOK, "application/json; charset=utf-8", cached)
+		default:
+			c.Header("ETag", head.Tag)
+			c.Status(http.StatusNotModified)
+		}
 	}
 }
 

@@ -47,6 +47,9 @@ type Deps struct {
 	Hub *realtime.Hub
 	// Presence tells room sockets who has the room open; nil sends none.
 	Presence *realtime.Presence
+	// BoardCacheBytes bounds the cache of encoded boards (0: the default,
+	// DefaultBoardCacheBytes; negative: no cache).
+	BoardCacheBytes int64
 	// PublicURL is the web client's address, which invitation links point
 	// to; empty: each link is built from the request that makes it.
 	PublicURL string
@@ -68,6 +71,9 @@ func NewRouter(d Deps) (*gin.Engine, error) {
 	}
 	if d.WSMaxPerUser <= 0 {
 		d.WSMaxPerUser = 20
+	}
+	if d.BoardCacheBytes == 0 {
+		d.BoardCacheBytes = DefaultBoardCacheBytes
 	}
 	if d.RefreshTTL <= 0 {
 		d.RefreshTTL = 30 * 24 * time.Hour
@@ -157,7 +163,7 @@ func NewRouter(d Deps) (*gin.Engine, error) {
 	signedIn.GET("/auth/sessions", listSessions(ad))
 	signedIn.DELETE("/auth/sessions/:session_id", endSession(ad))
 
-	bd := boardDeps{store: d.Store, log: d.Log}
+	bd := boardDeps{store: d.Store, log: d.Log, boards: newBoardCache(d.BoardCacheBytes)}
 	signedIn.POST("/rooms", createRoom(bd))
 	signedIn.GET("/rooms", listRooms(bd))
 	signedIn.GET("/rooms/:room_id", getBoard(bd))
