@@ -23,7 +23,7 @@ const GzipMinBytes = 1024
 // (docs/DESIGN.md, "Compression").
 const GzipLevel = gzip.BestSpeed
 
-// gzipWriters are reused: a gzip.Writer holds about 800 KB of deflate
+// gzipWriters are reused: a gzip.Writer holds about 1.2 MB of deflate
 // state at BestSpeed, far too much to allocate per response.
 var gzipWriters = sync.Pool{New: func() any {
 	w, _ := gzip.NewWriterLevel(io.Discard, GzipLevel)
