@@ -77,7 +77,7 @@ run_wrk() { # script [name [port [connections]]]
   BENCH_NAME="${2:-}" wrk -t"$(( c < 2 ? 1 : 2 ))" -c"$c" -d"$dur" --timeout 15s --latency -s "bench/wrk/$1.lua" "http://127.0.0.1:${3:-$port}" | grep '^RESULT'
 }
 : >"$out/results.txt"
-for s in board board304 me moves login; do
+for s in board board_gzip board304 me moves login; do
   echo "bench: wrk $s"
   # A CPU profile of the server during each run, as evidence of what limits it.
   curl -fsS -o "$out/cpu-$s.pprof" "http://127.0.0.1:$((port + 1))/debug/pprof/profile?seconds=$((${dur%s} - 2))" &
@@ -143,6 +143,7 @@ PostgreSQL $(psql "$pg_url/postgres" -qAtc 'SHOW server_version' | cut -d' ' -f1
 | full board, requests/s | $board_rps (p50 $(get board p50_ms) ms, p99 $p99 ms) | pgbench, the board's 3 statements: $pg_board tps | $r1 | >= 0.6 | $(holds "$r1" ">=" 0.6) |
 | full board, cache off | $cold_rps (p50 $(get board_uncached p50_ms) ms, p99 $(get board_uncached p99_ms) ms) | the same: $pg_board tps | $r7 | (>= 0.6) | $(holds "$r7" ">=" 0.6) |
 | 4,000-card board, one connection, p50 | cache off: $large_p50 ms (p99 $(get board_large p99_ms) ms); cached: $large_cached_p50 ms | | | < 50 ms | $(holds "$large_p50" "<=" 50) |
+| full board, gzip, requests/s | $(get board_gzip rps) (p50 $(get board_gzip p50_ms) ms, p99 $(get board_gzip p99_ms) ms) | the same: $pg_board tps | $(ratio "$(get board_gzip rps)" "$pg_board") | reported | |
 | board, matching If-None-Match | $b304_rps (p99 $(get board_304 p99_ms) ms) | full board: $board_rps | $r2 | >= 5 | $(holds "$r2" ">=" 5) |
 | GET /api/auth/me | $me_rps (p99 $(get me p99_ms) ms) | pgbench -S, prepared: $pg_select tps | $r3 | >= 0.5 | $(holds "$r3" ">=" 0.5) |
 | card moves | $moves_rps (p99 $(get moves p99_ms) ms, $moves_err errors) | pgbench move transaction: $pg_move tps | $r4 | >= 0.6, 0 errors | $(holds "$r4" ">=" 0.6) |

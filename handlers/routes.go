@@ -107,7 +107,7 @@ func NewRouter(d Deps) (*gin.Engine, error) {
 		fail(c, models.Errorf(models.CodeMethodNotAllowed, "method %s is not allowed here", c.Request.Method))
 	})
 
-	r.Use(middleware.CORS(d.CORSAllowedOrigins), middleware.Timeout(d.RequestTimeout))
+	r.Use(middleware.CORS(d.CORSAllowedOrigins), middleware.Timeout(d.RequestTimeout), middleware.Gzip())
 
 	r.GET("/healthz", healthz())
 	r.GET("/readyz", readyz(d.Store, d.Draining, d.Log))
