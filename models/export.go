@@ -147,6 +147,8 @@ func DecodeExport(r io.Reader) (Export, error) {
 	if len(bytes.TrimSpace(raw)) == 0 {
 		return Export{}, Errorf(CodeBadRequest, "the export is empty: expected a %s JSON document", ExportFormat)
 	}
+	// Unmarshal reads the whole input as one value: anything after the
+	// document is an error here too.
 	var head struct {
 		Format  *string          `json:"format"`
 		Version *json.RawMessage `json:"version"`
@@ -176,9 +178,6 @@ func DecodeExport(r io.Reader) (Export, error) {
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&e); err != nil {
 		return Export{}, &Error{Code: CodeBadRequest, Message: "the export does not match " + ExportFormat + " version 1: " + jsonProblem(raw, err), Err: err}
-	}
-	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
-		return Export{}, Errorf(CodeBadRequest, "the export has more after its JSON document")
 	}
 	return e, nil
 }

@@ -3,6 +3,7 @@ package models
 import (
 	"context"
 	"fmt"
+	"math"
 	"reflect"
 	"strings"
 	"time"
@@ -103,9 +104,7 @@ func (e Export) Validate() error {
 	for i, c := range e.Columns {
 		at := fmt.Sprintf("columns[%d]", i)
 		p.text(at+".name", c.Name, importMaxNameChars)
-		if c.Position < 0 {
-			p.add(at+".position", "must not be negative")
-		}
+		p.position(at+".position", c.Position)
 		for j, card := range c.Cards {
 			at := fmt.Sprintf("%s.cards[%d]", at, j)
 			p.text(at+".title", card.Title, importMaxTitleChars)
@@ -113,9 +112,7 @@ func (e Export) Validate() error {
 				strings.ContainsRune(card.Description, 0) {
 				p.add(at+".description", fmt.Sprintf("must be valid UTF-8 with no NUL, at most %d characters", importMaxDescriptionChars))
 			}
-			if card.Position < 0 {
-				p.add(at+".position", "must not be negative")
-			}
+			p.position(at+".position", card.Position)
 			seen := map[uuid.UUID]bool{}
 			for k, id := range card.Labels {
 				if !labels[id] || seen[id] {
@@ -165,6 +162,13 @@ func (p importProblems) text(field, v string, hi int) {
 		p.add(field, "must not be empty")
 	case utf8.RuneCountInString(v) > hi:
 		p.add(field, fmt.Sprintf("must be at most %d characters", hi))
+	}
+}
+
+// position checks a position the database can hold.
+func (p importProblems) position(field string, pos int) {
+	if pos < 0 || pos > math.MaxInt32 {
+		p.add(field, "must be a whole number from 0 to 2147483647")
 	}
 }
 
