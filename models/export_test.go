@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
 	"gorm.io/gorm"
 
 	"github.com/syncboard/syncboard/internal/testdb"
@@ -180,7 +181,7 @@ func firstDiff(a, b string) string {
 func TestExportImportRoundTrip(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	db, _ := testdb.Open(t)
+	db, dbURL := testdb.Open(t)
 	store := models.NewStore(db)
 	b := seedRich(t, ctx, db, store)
 
@@ -202,9 +203,28 @@ func TestExportImportRoundTrip(t *testing.T) {
 	}
 
 	importer := newUser(t, db, "dee-"+uuid.NewString()[:8]+"@example.test")
+	listener, err := pgx.Connect(ctx, dbURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer listener.Close(ctx)
+	if _, err := listener.Exec(ctx, "LISTEN "+models.UserChannel); err != nil {
+		t.Fatal(err)
+	}
 	got, err := store.ImportRoom(ctx, importer.ID, viaJSON(t, first))
 	if err != nil {
 		t.Fatal(err)
+	}
+	// Every member's own stream hears of the new room, on commit.
+	waitCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	n, err := listener.WaitForNotification(waitCtx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	notice, err := models.ParseUserNotice(n.Payload)
+	if err != nil || notice.Kind != models.UserRoomAdded || notice.Room != got.Room.ID || len(notice.Users) != 4 {
+		t.Errorf("notice after the import = %+v, %v; want room.added for the new room's 4 members", notice, err)
 	}
 	if len(got.Missing) != 0 {
 		t.Errorf("missing = %+v, want none: every user exists here", got.Missing)
