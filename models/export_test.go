@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"os"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -530,4 +532,42 @@ func TestExportMissingRoom(t *testing.T) {
 	if _, err := models.NewStore(db).ExportRoom(context.Background(), uuid.New()); models.ErrorCode(err) != models.CodeNotFound {
 		t.Errorf("export of no room: %v, want not_found", err)
 	}
+}
+
+// TestExportImportBigBoard measures an export and an import of a board of
+// EXPORT_CARDS cards (10 columns, five labels and two assignees on every
+// card, a comment on each); without EXPORT_CARDS it does not run.
+func TestExportImportBigBoard(t *testing.T) {
+	n, _ := strconv.Atoi(os.Getenv("EXPORT_CARDS"))
+	if n <= 0 {
+		t.Skip("set EXPORT_CARDS to measure")
+	}
+	ctx := context.Background()
+	db, _ := testdb.Open(t)
+	store := models.NewStore(db)
+	room, owner := seedBoard(t, db, 10, n)
+	decorate(t, db, room, owner, 5)
+	start := time.Now()
+	e, err := store.ExportRoom(ctx, room)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	if err := e.Encode(&buf); err != nil {
+		t.Fatal(err)
+	}
+	size, exported := buf.Len(), time.Since(start)
+	start = time.Now()
+	back, err := models.DecodeExport(&buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := store.ImportRoom(ctx, owner, back)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Cards != n || got.Comments != n {
+		t.Errorf("imported %d cards and %d comments, want %d of each", got.Cards, got.Comments, n)
+	}
+	t.Logf("%d cards: export and encode %v (%d bytes), decode and import %v", n, exported.Round(time.Millisecond), size, time.Since(start).Round(time.Millisecond))
 }

@@ -335,11 +335,13 @@ func importRoom(tx *gorm.DB, ownerID uuid.UUID, e Export) (Imported, error) {
 		}
 	}
 	// What commentWritten keeps for each comment write, for all the cards
-	// at once: the count and the text the search vector reads.
-	if err := tx.Exec(`UPDATE cards SET
-  comment_count = (SELECT count(*) FROM comments WHERE card_id = cards.id),
-  comments_text = coalesce((SELECT string_agg(body, E'\n' ORDER BY created_at, id) FROM comments WHERE card_id = cards.id), '')
-FROM columns WHERE columns.id = cards.column_id AND columns.room_id = ?`, room.ID).Error; err != nil {
+	// with comments at once: the count and the text the search vector
+	// reads, in its order. (The others keep their defaults, 0 and ''.)
+	if err := tx.Exec(`UPDATE cards SET comment_count = agg.n, comments_text = agg.text
+FROM (SELECT comments.card_id, count(*) AS n, string_agg(comments.body, E'\n' ORDER BY comments.created_at, comments.id) AS text
+  FROM comments JOIN cards ON cards.id = comments.card_id JOIN columns ON columns.id = cards.column_id
+  WHERE columns.room_id = ? GROUP BY comments.card_id) AS agg
+WHERE cards.id = agg.card_id`, room.ID).Error; err != nil {
 		return Imported{}, fmt.Errorf("import comment counts: %w", err)
 	}
 	ids := make([]uuid.UUID, len(members))
