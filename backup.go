@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"os"
 	"sort"
 	"strings"
 
@@ -86,6 +87,11 @@ func importBoard(ctx context.Context, cfg config.Config, args []string, log *slo
 	email, err := flagValue("import", "--owner", args)
 	if err != nil {
 		return err
+	}
+	if f, ok := stdin.(*os.File); ok {
+		if st, err := f.Stat(); err == nil && st.Mode()&os.ModeCharDevice != 0 {
+			return errors.New("import reads the board from stdin, not a terminal: syncboard import --owner EMAIL < board.json")
+		}
 	}
 	e, err := models.DecodeExport(stdin)
 	if err != nil {

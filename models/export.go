@@ -154,7 +154,11 @@ func DecodeExport(r io.Reader) (Export, error) {
 		Version *json.RawMessage `json:"version"`
 	}
 	if err := json.Unmarshal(raw, &head); err != nil {
-		return Export{}, &Error{Code: CodeBadRequest, Message: "the export is not valid JSON: " + jsonProblem(raw, err), Err: err}
+		var syn *json.SyntaxError
+		if errors.As(err, &syn) {
+			return Export{}, &Error{Code: CodeBadRequest, Message: "the export is not valid JSON: " + jsonProblem(raw, err), Err: err}
+		}
+		return Export{}, &Error{Code: CodeBadRequest, Message: "not a SyncBoard board export: " + jsonProblem(raw, err), Err: err}
 	}
 	switch {
 	case head.Format == nil:
