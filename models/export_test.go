@@ -572,3 +572,36 @@ func TestExportImportBigBoard(t *testing.T) {
 	}
 	t.Logf("%d cards: export and encode %v (%d bytes), decode and import %v", n, exported.Round(time.Millisecond), size, time.Since(start).Round(time.Millisecond))
 }
+
+func FuzzDecodeExport(f *testing.F) {
+	f.Add(`{"format": "syncboard.board", "version": 1, "name": "x", "members": [], "labels": [], "columns": []}`)
+	f.Add(`{"format": "syncboard.board", "version": 1, "name": "x", "members": [{"email": "a@b.c", "role": "owner"}],
+"labels": [{"id": "0f6e3a52-8a54-4a8e-9c1f-6b1a1a1a1a1a", "name": "bug", "color": "red"}],
+"columns": [{"name": "c", "archived_at": "2026-12-02T11:00:00+02:00", "cards": [{"title": "t",
+"labels": ["0f6e3a52-8a54-4a8e-9c1f-6b1a1a1a1a1a"], "assignees": [{"email": "a@b.c"}], "comments": [{"author": "a@b.c", "body": "hi"}]}]}]}`)
+	f.Add(`{"format": "syncboard.board", "version": 2}`)
+	f.Fuzz(func(t *testing.T, in string) {
+		e, err := models.DecodeExport(strings.NewReader(in))
+		if err != nil {
+			if models.ErrorCode(err) != models.CodeBadRequest {
+				t.Fatalf("DecodeExport(%q) = %v, want bad_request", in, err)
+			}
+			return
+		}
+		if err := e.Validate(); err != nil && models.ErrorCode(err) != models.CodeValidationFailed {
+			t.Fatalf("Validate of %q = %v, want nil or validation_failed", in, err)
+		}
+		// Whatever decodes, Encode writes in a form that decodes the same.
+		var once, twice bytes.Buffer
+		if err := e.Encode(&once); err != nil {
+			t.Fatal(err)
+		}
+		back, err := models.DecodeExport(bytes.NewReader(once.Bytes()))
+		if err != nil {
+			t.Fatalf("decode of what Encode wrote: %v\n%s", err, once.String())
+		}
+		if err := back.Encode(&twice); err != nil || once.String() != twice.String() {
+			t.Fatalf("encode, decode, encode changed the export:\n%s\n%s", once.String(), twice.String())
+		}
+	})
+}
