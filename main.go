@@ -7,6 +7,9 @@
 //	                           revert the last N (default 1) applied migrations
 //	syncboard migrate history [--json]
 //	                           every migration, when it was applied and how long it took
+//	syncboard export --room ID write one board as JSON to stdout (docs/EXPORT.md)
+//	syncboard import --owner EMAIL
+//	                           make a new room from a board export read from stdin, owned by EMAIL
 //
 // Configuration comes from the environment and an optional .env file; see
 // README.md for the variables.
@@ -23,6 +26,7 @@ import (
 	"net/http/pprof"
 	"os"
 	"os/signal"
+	"strings"
 	"sync/atomic"
 	"syscall"
 	"time"
@@ -39,20 +43,28 @@ import (
 	"github.com/syncboard/syncboard/realtime"
 )
 
-const usage = `usage: syncboard [serve | migrate apply | migrate status | migrate down [N | --to VERSION] [--allow-data-loss] [--dry-run] | migrate history [--json]]`
+const usage = `usage: syncboard [serve | migrate apply | migrate status | migrate down [N | --to VERSION] [--allow-data-loss] [--dry-run] | migrate history [--json] | export --room ID | import --owner EMAIL]`
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	if err := run(ctx, os.Args[1:], os.Getenv, os.Stdout); err != nil {
+	if err := runIO(ctx, os.Args[1:], os.Getenv, os.Stdin, os.Stdout, os.Stderr); err != nil {
 		fmt.Fprintln(os.Stderr, "syncboard:", err)
 		os.Exit(1)
 	}
 }
 
-// run is the whole program; main only supplies the process's context,
-// arguments, environment and output. ctx ends on SIGINT or SIGTERM.
+// run is runIO for the commands that read no input and write logs with
+// their output (serve, migrate): what most tests call.
 func run(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
+	return runIO(ctx, args, getenv, strings.NewReader(""), stdout, stdout)
+}
+
+// runIO is the whole program; main only supplies the process's context,
+// arguments, environment and standard streams. ctx ends on SIGINT or
+// SIGTERM. The server and the migrate commands log to stdout; export and
+// import log to stderr, since export's stdout is the board.
+func runIO(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
 	envFile := getenv("ENV_FILE")
 	if envFile == "" {
 		envFile = ".env"
@@ -81,6 +93,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 			return errors.New(usage)
 		}
 		return migrateHistory(ctx, cfg, len(args) == 3, stdout)
+	case len(args) >= 1 && args[0] == "export":
+		return exportBoard(ctx, cfg, args[1:], newLogger(cfg, stderr), stdout)
+	case len(args) >= 1 && args[0] == "import":
+		return importBoard(ctx, cfg, args[1:], newLogger(cfg, stderr), stdin, stdout)
 	default:
 		return errors.New(usage)
 	}
