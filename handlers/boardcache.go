@@ -1,10 +1,14 @@
 package handlers
 
 import (
+	"bytes"
+	"compress/gzip"
 	"container/list"
 	"sync"
 
 	"github.com/google/uuid"
+
+	"github.com/syncboard/syncboard/middleware"
 )
 
 // DefaultBoardCacheBytes is the board cache's budget when Deps leaves it
@@ -36,6 +40,23 @@ type cachedBoard struct {
 	key  boardKey
 	tag  string
 	body []byte
+
+	gzipOnce sync.Once
+	gz       []byte
+}
+
+// gzipped is the body compressed, made on first use and kept with it: a
+// board read by many clients is compressed once per version, not once per
+// request.
+func (b *cachedBoard) gzipped() []byte {
+	b.gzipOnce.Do(func() {
+		var buf bytes.Buffer
+		zw, _ := gzip.NewWriterLevel(&buf, middleware.GzipLevel) // the level is valid
+		_, _ = zw.Write(b.body)                                  // writes to a bytes.Buffer do not fail
+		_ = zw.Close()
+		b.gz = buf.Bytes()
+	})
+	return b.gz
 }
 
 // newBoardCache makes a cache of budget bytes; nil (no cache) when budget
@@ -47,28 +68,31 @@ func newBoardCache(budget int64) *boardCache {
 	return &boardCache{budget: budget, entries: map[boardKey]*list.Element{}}
 }
 
-// get returns the body of the room's board for role at tag, if kept.
-func (c *boardCache) get(room uuid.UUID, role, tag string) ([]byte, bool) {
+// get returns the room's board for role at tag, if kept.
+func (c *boardCache) get(room uuid.UUID, role, tag string) *cachedBoard {
 	if c == nil {
-		return nil, false
+		return nil
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	e, ok := c.entries[boardKey{room, role}]
 	if !ok || e.Value.(*cachedBoard).tag != tag {
-		return nil, false
+		return nil
 	}
 	c.lru.MoveToFront(e)
-	return e.Value.(*cachedBoard).body, true
+	return e.Value.(*cachedBoard)
 }
 
 // put keeps body as the room's board for role at tag, replacing an older
 // tag's, and drops the least recently used boards past the budget. A body
 // larger than a quarter of the budget is not kept: it would push out many
-// others for one board.
-func (c *boardCache) put(room uuid.UUID, role, tag string, body []byte) {
-	if c == nil || int64(len(body)) > c.budget/4 {
-		return
+// others for one board. It returns the entry, nil when not kept. The
+// budget counts the plain body twice, room for its compressed copy (about
+// a tenth) and then some.
+func (c *boardCache) put(room uuid.UUID, role, tag string, body []byte) *cachedBoard {
+	cost := 2 * int64(len(body))
+	if c == nil || cost > c.budget/4 {
+		return nil
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -76,15 +100,17 @@ func (c *boardCache) put(room uuid.UUID, role, tag string, body []byte) {
 	if e, ok := c.entries[key]; ok {
 		c.remove(e)
 	}
-	c.entries[key] = c.lru.PushFront(&cachedBoard{key: key, tag: tag, body: body})
-	c.size += int64(len(body))
+	b := &cachedBoard{key: key, tag: tag, body: body}
+	c.entries[key] = c.lru.PushFront(b)
+	c.size += cost
 	for c.size > c.budget {
 		c.remove(c.lru.Back())
 	}
+	return b
 }
 
 func (c *boardCache) remove(e *list.Element) {
 	b := c.lru.Remove(e).(*cachedBoard)
 	delete(c.entries, b.key)
-	c.size -= int64(len(b.body))
+	c.size -= 2 * int64(len(b.body))
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/syncboard/syncboard/api"
+	"github.com/syncboard/syncboard/middleware"
 	"github.com/syncboard/syncboard/models"
 )
 
@@ -104,16 +105,15 @@ func getBoard(d boardDeps) gin.HandlerFunc {
 			return
 		}
 		inm := c.GetHeader("If-None-Match")
-		var cached []byte
+		var cached *cachedBoard
 		// The client's copy or the cache may hold the body of the head's
 		// tag; only when neither does is the rest of the board read.
 		head, board, err := d.store.BoardUnless(c.Request.Context(), me(c), roomID, func(h models.BoardHead) bool {
 			if etagMatches(inm, h.Tag) {
 				return true
 			}
-			var ok bool
-			cached, ok = d.boards.get(roomID, h.View.Role, h.Tag)
-			return ok
+			cached = d.boards.get(roomID, h.View.Role, h.Tag)
+			return cached != nil
 		})
 		if err != nil {
 			writeError(c, d.log, err)
@@ -129,17 +129,36 @@ func getBoard(d boardDeps) gin.HandlerFunc {
 			// The board may have changed since its head was read: it is
 			// then newer than head.Tag says, and goes out under its own.
 			tag := board.Tag()
-			d.boards.put(roomID, board.Role, tag, body)
+			if kept := d.boards.put(roomID, board.Role, tag, body); kept != nil {
+				writeBoard(c, kept)
+				return
+			}
 			c.Header("ETag", tag)
-			c.Data(http.StatusOK, "application/json; charset=utf-8", body)
+			c.Data(http.StatusOK, jsonType, body)
 		case cached != nil:
-			c.Header("ETag", head.Tag)
-			c.Data(http.StatusOK, "application/json; charset=utf-8", cached)
+			writeBoard(c, cached)
 		default:
 			c.Header("ETag", head.Tag)
 			c.Status(http.StatusNotModified)
 		}
 	}
+}
+
+const jsonType = "application/json; charset=utf-8"
+
+// writeBoard sends a kept board, compressed when the client takes gzip and
+// the body is over middleware.GzipMinBytes, as middleware.Gzip would send
+// it (which leaves an encoded body alone), from the copy compressed once.
+func writeBoard(c *gin.Context, b *cachedBoard) {
+	if len(b.body) > middleware.GzipMinBytes && middleware.AcceptsGzip(c.GetHeader("Accept-Encoding")) {
+		c.Header("Content-Encoding", "gzip")
+		c.Header("ETag", "W/"+b.tag)
+		middleware.AddVary(c.Writer.Header(), "Accept-Encoding")
+		c.Data(http.StatusOK, jsonType, b.gzipped())
+		return
+	}
+	c.Header("ETag", b.tag)
+	c.Data(http.StatusOK, jsonType, b.body)
 }
 
 // etagMatches applies If-None-Match's weak comparison: any listed tag equal
