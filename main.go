@@ -235,37 +235,53 @@ func serveHTTP(ctx context.Context, ln net.Listener, handler http.Handler, drain
 
 // prune deletes room events older than retention, sessions whose refresh
 // token has expired and invitation links revoked or expired more than
-// InviteRetention ago, now and then every hour, until ctx ends.
+// InviteRetention ago, now and then every hour, and the auth rate limits'
+// buckets that are full again every minute (so the table holds about one
+// window's keys, however many addresses try), until ctx ends.
 // Several instances may prune at once: the deletes are idempotent.
 func prune(ctx context.Context, store *models.Store, retention time.Duration, log *slog.Logger) {
-	tick := time.NewTicker(time.Hour)
-	defer tick.Stop()
-	for {
-		n, err := store.PruneEvents(ctx, time.Now().Add(-retention))
-		switch {
-		case err != nil && ctx.Err() == nil:
-			log.Warn("prune events", "error", err)
-		case n > 0:
-			log.Info("pruned events", "deleted", n, "older_than", retention)
+	hourly := time.NewTicker(time.Hour)
+	defer hourly.Stop()
+	often := time.NewTicker(time.Minute)
+	defer often.Stop()
+	for hour := true; ; {
+		if hour {
+			n, err := store.PruneEvents(ctx, time.Now().Add(-retention))
+			switch {
+			case err != nil && ctx.Err() == nil:
+				log.Warn("prune events", "error", err)
+			case n > 0:
+				log.Info("pruned events", "deleted", n, "older_than", retention)
+			}
+			n, err = store.PruneSessions(ctx, time.Now())
+			switch {
+			case err != nil && ctx.Err() == nil:
+				log.Warn("prune sessions", "error", err)
+			case n > 0:
+				log.Info("pruned expired sessions", "deleted", n)
+			}
+			n, err = store.PruneInvites(ctx, time.Now().Add(-models.InviteRetention))
+			switch {
+			case err != nil && ctx.Err() == nil:
+				log.Warn("prune invites", "error", err)
+			case n > 0:
+				log.Info("pruned dead invitation links", "deleted", n, "older_than", models.InviteRetention)
+			}
 		}
-		n, err = store.PruneSessions(ctx, time.Now())
+		n, err := store.PruneRateLimits(ctx)
 		switch {
 		case err != nil && ctx.Err() == nil:
-			log.Warn("prune sessions", "error", err)
+			log.Warn("prune rate limits", "error", err)
 		case n > 0:
-			log.Info("pruned expired sessions", "deleted", n)
-		}
-		n, err = store.PruneInvites(ctx, time.Now().Add(-models.InviteRetention))
-		switch {
-		case err != nil && ctx.Err() == nil:
-			log.Warn("prune invites", "error", err)
-		case n > 0:
-			log.Info("pruned dead invitation links", "deleted", n, "older_than", models.InviteRetention)
+			log.Debug("pruned full rate-limit buckets", "deleted", n)
 		}
 		select {
 		case <-ctx.Done():
 			return
-		case <-tick.C:
+		case <-hourly.C:
+			hour = true
+		case <-often.C:
+			hour = false
 		}
 	}
 }

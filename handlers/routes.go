@@ -32,7 +32,8 @@ type Deps struct {
 	// development, which may run over plain HTTP on localhost).
 	SecureCookies bool
 	// AuthRateLimit attempts and failures allowed by each of the auth
-	// budgets in each AuthRateWindow (docs/DESIGN.md, "Login limits").
+	// budgets in each AuthRateWindow (docs/DESIGN.md, "Login limits"),
+	// counted in the database, across every instance.
 	AuthRateLimit  int
 	AuthRateWindow time.Duration
 	// Draining turns /readyz to 503 while the server shuts down.
@@ -124,13 +125,15 @@ func NewRouter(d Deps) (*gin.Engine, error) {
 	r.GET("/assets/:name", webFile(files, d.Log))
 
 	var devices *auth.Devices
+	var limitKey []byte
 	if d.Tokens != nil {
 		devices = d.Tokens.Devices()
+		limitKey = d.Tokens.DeriveKey("syncboard rate-limit buckets v1")
 	}
 	ad := authDeps{
 		store: d.Store, tokens: d.Tokens, hasher: d.Hasher, devices: devices, log: d.Log,
 		refreshTTL: d.RefreshTTL, secureCookies: d.SecureCookies, origins: d.CORSAllowedOrigins,
-		limits: newAuthLimits(d.AuthRateLimit, d.AuthRateWindow),
+		limits: newAuthLimits(d.Store, models.Rate{Limit: d.AuthRateLimit, Window: d.AuthRateWindow}, limitKey),
 	}
 	// Only the API reads bodies. The media type is checked before the size:
 	// a huge upload of the wrong type is 415, answered without reading it.
