@@ -28,12 +28,14 @@ import (
 	"time"
 
 	"github.com/gin-gonic/gin"
+	"go.opentelemetry.io/otel/trace"
 
 	"github.com/syncboard/syncboard/auth"
 	"github.com/syncboard/syncboard/config"
 	"github.com/syncboard/syncboard/database"
 	"github.com/syncboard/syncboard/dbmigrate"
 	"github.com/syncboard/syncboard/handlers"
+	"github.com/syncboard/syncboard/internal/tracing"
 	"github.com/syncboard/syncboard/migrations"
 	"github.com/syncboard/syncboard/models"
 	"github.com/syncboard/syncboard/realtime"
@@ -125,6 +127,27 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	if err := prepareDatabase(ctx, cfg, log); err != nil {
 		return err
 	}
+	// Off unless an OTLP endpoint is set: then no provider at all, so the
+	// request middleware and the SQL plugin are not even installed.
+	var tp trace.TracerProvider
+	if cfg.OTLPTracesURL != "" {
+		sdk, err := tracing.Start(ctx, cfg.OTLPTracesURL, cfg.OTelServiceName)
+		if err != nil {
+			return err
+		}
+		// Deferred first, so it runs last: after the server and the pool
+		// stopped, the spans still in the batch are sent, within a bound
+		// (the collector may be gone too).
+		defer func() {
+			flushCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+			defer cancel()
+			if err := sdk.Shutdown(flushCtx); err != nil {
+				log.Warn("flush traces", "error", err)
+			}
+		}()
+		tp = sdk
+		log.Info("tracing on", "service", cfg.OTelServiceName)
+	}
 	db, err := database.Open(ctx, cfg.DatabaseURL, database.Options{
 		MaxOpenConns:     cfg.DBMaxOpenConns,
 		MaxIdleConns:     cfg.DBMaxIdleConns,
@@ -132,6 +155,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 		StatementTimeout: cfg.DBStatementTimeout,
 		LockTimeout:      cfg.DBLockTimeout,
 		Logger:           log,
+		TracerProvider:   tp,
 	})
 	if err != nil {
 		return err
@@ -177,6 +201,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 		Presence:           presence,
 		PublicURL:          cfg.PublicURL,
 		WSMaxPerUser:       cfg.WSMaxPerUser,
+		TracerProvider:     tp,
 	})
 	if err != nil {
 		return err

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/gin-gonic/gin"
+	"go.opentelemetry.io/otel/trace"
 
 	"github.com/syncboard/syncboard/auth"
 	"github.com/syncboard/syncboard/middleware"
@@ -54,6 +55,9 @@ type Deps struct {
 	// WSMaxPerUser WebSockets (room sockets and the user stream together)
 	// one user may hold open on this instance (default 20).
 	WSMaxPerUser int
+	// TracerProvider, when tracing is on, makes a server span of every
+	// request (middleware.Trace); nil: no span, no cost.
+	TracerProvider trace.TracerProvider
 }
 
 // NewRouter returns the HTTP handler of the whole API.
@@ -90,6 +94,12 @@ func NewRouter(d Deps) (*gin.Engine, error) {
 		// recovered panics included.
 		middleware.Headers("/api/auth"),
 		middleware.RequestID(),
+	)
+	if d.TracerProvider != nil {
+		// Before the access log, which names the span.
+		r.Use(middleware.Trace(d.TracerProvider))
+	}
+	r.Use(
 		middleware.AccessLog(d.Log),
 		middleware.Recover(d.Log, func(c *gin.Context) {
 			fail(c, models.Errorf(models.CodeInternal, "internal server error"))
