@@ -32,12 +32,14 @@ import (
 	"time"
 
 	"github.com/gin-gonic/gin"
+	"go.opentelemetry.io/otel/trace"
 
 	"github.com/syncboard/syncboard/auth"
 	"github.com/syncboard/syncboard/config"
 	"github.com/syncboard/syncboard/database"
 	"github.com/syncboard/syncboard/dbmigrate"
 	"github.com/syncboard/syncboard/handlers"
+	"github.com/syncboard/syncboard/internal/tracing"
 	"github.com/syncboard/syncboard/migrations"
 	"github.com/syncboard/syncboard/models"
 	"github.com/syncboard/syncboard/realtime"
@@ -141,6 +143,27 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	if err := prepareDatabase(ctx, cfg, log); err != nil {
 		return err
 	}
+	// Off unless an OTLP endpoint is set: then no provider at all, so the
+	// request middleware and the SQL plugin are not even installed.
+	var tp trace.TracerProvider
+	if cfg.OTLPTracesURL != "" {
+		sdk, err := tracing.Start(ctx, cfg.OTLPTracesURL, cfg.OTelServiceName)
+		if err != nil {
+			return err
+		}
+		// Deferred first, so it runs last: after the server and the pool
+		// stopped, the spans still in the batch are sent, within a bound
+		// (the collector may be gone too).
+		defer func() {
+			flushCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+			defer cancel()
+			if err := sdk.Shutdown(flushCtx); err != nil {
+				log.Warn("flush traces", "error", err)
+			}
+		}()
+		tp = sdk
+		log.Info("tracing on", "service", cfg.OTelServiceName)
+	}
 	db, err := database.Open(ctx, cfg.DatabaseURL, database.Options{
 		MaxOpenConns:     cfg.DBMaxOpenConns,
 		MaxIdleConns:     cfg.DBMaxIdleConns,
@@ -149,6 +172,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 		StatementTimeout: cfg.DBStatementTimeout,
 		LockTimeout:      cfg.DBLockTimeout,
 		Logger:           log,
+		TracerProvider:   tp,
 	})
 	if err != nil {
 		return err
@@ -200,6 +224,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 		PublicURL:          cfg.PublicURL,
 		WSMaxPerUser:       cfg.WSMaxPerUser,
 		BoardCacheBytes:    boardCacheBytes(cfg.BoardCacheMB),
+		TracerProvider:     tp,
 	})
 	if err != nil {
 		return err
@@ -258,37 +283,53 @@ func serveHTTP(ctx context.Context, ln net.Listener, handler http.Handler, drain
 
 // prune deletes room events older than retention, sessions whose refresh
 // token has expired and invitation links revoked or expired more than
-// InviteRetention ago, now and then every hour, until ctx ends.
+// InviteRetention ago, now and then every hour, and the auth rate limits'
+// buckets that are full again every minute (so the table holds about one
+// window's keys, however many addresses try), until ctx ends.
 // Several instances may prune at once: the deletes are idempotent.
 func prune(ctx context.Context, store *models.Store, retention time.Duration, log *slog.Logger) {
-	tick := time.NewTicker(time.Hour)
-	defer tick.Stop()
-	for {
-		n, err := store.PruneEvents(ctx, time.Now().Add(-retention))
-		switch {
-		case err != nil && ctx.Err() == nil:
-			log.Warn("prune events", "error", err)
-		case n > 0:
-			log.Info("pruned events", "deleted", n, "older_than", retention)
+	hourly := time.NewTicker(time.Hour)
+	defer hourly.Stop()
+	often := time.NewTicker(time.Minute)
+	defer often.Stop()
+	for hour := true; ; {
+		if hour {
+			n, err := store.PruneEvents(ctx, time.Now().Add(-retention))
+			switch {
+			case err != nil && ctx.Err() == nil:
+				log.Warn("prune events", "error", err)
+			case n > 0:
+				log.Info("pruned events", "deleted", n, "older_than", retention)
+			}
+			n, err = store.PruneSessions(ctx, time.Now())
+			switch {
+			case err != nil && ctx.Err() == nil:
+				log.Warn("prune sessions", "error", err)
+			case n > 0:
+				log.Info("pruned expired sessions", "deleted", n)
+			}
+			n, err = store.PruneInvites(ctx, time.Now().Add(-models.InviteRetention))
+			switch {
+			case err != nil && ctx.Err() == nil:
+				log.Warn("prune invites", "error", err)
+			case n > 0:
+				log.Info("pruned dead invitation links", "deleted", n, "older_than", models.InviteRetention)
+			}
 		}
-		n, err = store.PruneSessions(ctx, time.Now())
+		n, err := store.PruneRateLimits(ctx)
 		switch {
 		case err != nil && ctx.Err() == nil:
-			log.Warn("prune sessions", "error", err)
+			log.Warn("prune rate limits", "error", err)
 		case n > 0:
-			log.Info("pruned expired sessions", "deleted", n)
-		}
-		n, err = store.PruneInvites(ctx, time.Now().Add(-models.InviteRetention))
-		switch {
-		case err != nil && ctx.Err() == nil:
-			log.Warn("prune invites", "error", err)
-		case n > 0:
-			log.Info("pruned dead invitation links", "deleted", n, "older_than", models.InviteRetention)
+			log.Debug("pruned full rate-limit buckets", "deleted", n)
 		}
 		select {
 		case <-ctx.Done():
 			return
-		case <-tick.C:
+		case <-hourly.C:
+			hour = true
+		case <-often.C:
+			hour = false
 		}
 	}
 }

@@ -4,6 +4,8 @@ package auth
 
 import (
 	"bytes"
+	"crypto/hmac"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"strconv"
@@ -52,6 +54,15 @@ type Claims struct {
 	SessionID uuid.UUID
 	IssuedAt  time.Time
 	ExpiresAt time.Time
+}
+
+// DeriveKey returns a key for purpose made from the secret (HMAC-SHA256 of
+// purpose under it), so one secret rotates everything and the JWT key is
+// never reused as is.
+func (t *Tokens) DeriveKey(purpose string) []byte {
+	m := hmac.New(sha256.New, t.secret)
+	m.Write([]byte(purpose))
+	return m.Sum(nil)
 }
 
 // Devices returns the device-cookie signer keyed from the same secret.

@@ -105,6 +105,14 @@ type Config struct {
 	// instance's users drop out of presence within their sum.
 	PresenceHeartbeat time.Duration
 	PresenceStale     time.Duration
+	// OTLPTracesURL is where spans go (OTLP over HTTP):
+	// OTEL_EXPORTER_OTLP_TRACES_ENDPOINT as it is, else
+	// OTEL_EXPORTER_OTLP_ENDPOINT with /v1/traces appended, as the OTLP
+	// specification says. Empty (the default, or OTEL_SDK_DISABLED=true):
+	// tracing is off.
+	OTLPTracesURL string
+	// OTelServiceName names this service in traces (OTEL_SERVICE_NAME).
+	OTelServiceName string
 }
 
 // IsProduction reports whether the server runs in production mode.
@@ -162,6 +170,8 @@ func FromEnv(getenv func(string) string) (Config, error) {
 		BoardCacheMB:       p.integer("BOARD_CACHE_MB", 64, 0, 1_000_000),
 		PresenceHeartbeat:  p.duration("PRESENCE_HEARTBEAT", 5*time.Second),
 		PresenceStale:      p.duration("PRESENCE_STALE", 20*time.Second),
+		OTLPTracesURL:      p.otlpTracesURL(),
+		OTelServiceName:    p.str("OTEL_SERVICE_NAME", "syncboard"),
 	}
 	if c.PresenceHeartbeat <= 0 {
 		p.fail("PRESENCE_HEARTBEAT", "must be positive, got %s", c.PresenceHeartbeat)
@@ -307,6 +317,31 @@ func (p *parser) publicURL(name string) string {
 		return ""
 	}
 	return strings.TrimRight(v, "/")
+}
+
+// otlpTracesURL reads the standard OTLP endpoint variables: the traces one
+// is used as it is, the general one is a base URL under which traces go to
+// /v1/traces. Either must be an http or https URL.
+func (p *parser) otlpTracesURL() string {
+	if disabled := strings.TrimSpace(p.getenv("OTEL_SDK_DISABLED")); strings.EqualFold(disabled, "true") {
+		return ""
+	}
+	name, v, suffix := "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", strings.TrimSpace(p.getenv("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT")), ""
+	if v == "" {
+		name, v, suffix = "OTEL_EXPORTER_OTLP_ENDPOINT", strings.TrimSpace(p.getenv("OTEL_EXPORTER_OTLP_ENDPOINT")), "/v1/traces"
+	}
+	if v == "" {
+		return ""
+	}
+	u, err := url.Parse(v)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		p.fail(name, "must be an http or https URL such as http://localhost:4318, got %q", v)
+		return ""
+	}
+	if suffix != "" {
+		return strings.TrimRight(v, "/") + suffix
+	}
+	return v
 }
 
 // list splits a comma-separated variable, dropping empty items.

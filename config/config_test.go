@@ -25,6 +25,7 @@ var knownVars = []string{
 	"MIGRATE_ON_START", "CORS_ALLOWED_ORIGINS", "TRUSTED_PROXIES", "SHUTDOWN_TIMEOUT",
 	"AUTH_RATE_LIMIT", "AUTH_RATE_WINDOW", "DB_STATEMENT_TIMEOUT", "DB_LOCK_TIMEOUT", "REQUEST_TIMEOUT",
 	"EVENT_RETENTION", "PPROF_ADDR", "PUBLIC_URL", "WS_MAX_PER_USER", "BOARD_CACHE_MB", "PRESENCE_HEARTBEAT", "PRESENCE_STALE",
+	"OTEL_EXPORTER_OTLP_ENDPOINT", "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", "OTEL_SDK_DISABLED", "OTEL_SERVICE_NAME",
 }
 
 // secret32 is exactly MinJWTSecretBytes long.
@@ -57,6 +58,7 @@ func defaults() Config {
 		BoardCacheMB:       64,
 		PresenceHeartbeat:  5 * time.Second,
 		PresenceStale:      20 * time.Second,
+		OTelServiceName:    "syncboard",
 	}
 }
 
@@ -126,6 +128,14 @@ func TestFromEnvValid(t *testing.T) {
 			c.PresenceStale = 5 * time.Second
 		}},
 		{"zero lifetime means no limit", env{"DB_CONN_MAX_LIFETIME": "0s"}, func(c *Config) { c.DBConnMaxLifetime = 0 }},
+		{"tracing: the OTLP base URL gets /v1/traces", env{"OTEL_EXPORTER_OTLP_ENDPOINT": "http://collector:4318/", "OTEL_SERVICE_NAME": "boards"}, func(c *Config) {
+			c.OTLPTracesURL = "http://collector:4318/v1/traces"
+			c.OTelServiceName = "boards"
+		}},
+		{"tracing: the traces URL is used as it is", env{"OTEL_EXPORTER_OTLP_ENDPOINT": "http://a:4318", "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT": "https://b/otlp/traces"}, func(c *Config) {
+			c.OTLPTracesURL = "https://b/otlp/traces"
+		}},
+		{"tracing: OTEL_SDK_DISABLED turns it off", env{"OTEL_EXPORTER_OTLP_ENDPOINT": "http://a:4318", "OTEL_SDK_DISABLED": "true"}, func(*Config) {}},
 		{"lowest bcrypt cost", env{"BCRYPT_COST": "4"}, func(c *Config) { c.BcryptCost = 4 }},
 		{"highest bcrypt cost", env{"BCRYPT_COST": "31"}, func(c *Config) { c.BcryptCost = 31 }},
 		{"pool sizes", env{"DB_MAX_OPEN_CONNS": "50", "DB_MAX_IDLE_CONNS": "0"}, func(c *Config) {
@@ -194,6 +204,7 @@ func TestFromEnvInvalid(t *testing.T) {
 		wantVars []string // exactly the variables the error must name
 	}{
 		{"ACCESS_TOKEN_TTL not a duration", env{"ACCESS_TOKEN_TTL": "forever"}, []string{"ACCESS_TOKEN_TTL"}},
+		{"OTEL_EXPORTER_OTLP_ENDPOINT without a scheme", env{"OTEL_EXPORTER_OTLP_ENDPOINT": "collector:4318"}, []string{"OTEL_EXPORTER_OTLP_ENDPOINT"}},
 		{"ACCESS_TOKEN_TTL without unit", env{"ACCESS_TOKEN_TTL": "3600"}, []string{"ACCESS_TOKEN_TTL"}},
 		{"ACCESS_TOKEN_TTL negative", env{"ACCESS_TOKEN_TTL": "-1h"}, []string{"ACCESS_TOKEN_TTL"}},
 		{"ACCESS_TOKEN_TTL zero", env{"ACCESS_TOKEN_TTL": "0s"}, []string{"ACCESS_TOKEN_TTL"}},

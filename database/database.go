@@ -14,8 +14,10 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
+	"go.opentelemetry.io/otel/trace"
 	"gorm.io/driver/postgres"
 	"gorm.io/gorm"
+	"gorm.io/plugin/opentelemetry/tracing"
 )
 
 // SlowQuery is the duration past which a statement is logged at warn.
@@ -36,6 +38,10 @@ type Options struct {
 	StatementTimeout time.Duration
 	LockTimeout      time.Duration
 	Logger           *slog.Logger
+	// TracerProvider, when tracing is on, makes a span of every statement,
+	// a child of the request's span (GORM's OpenTelemetry plugin), with the
+	// SQL but never its bound values; nil: no plugin.
+	TracerProvider trace.TracerProvider
 }
 
 // ConnectTimeout bounds opening one connection, so an unreachable database
@@ -91,6 +97,13 @@ func Open(ctx context.Context, databaseURL string, opts Options) (*gorm.DB, erro
 	})
 	if err != nil {
 		return nil, Unreachable(databaseURL, err)
+	}
+	if opts.TracerProvider != nil {
+		err := db.Use(tracing.NewPlugin(tracing.WithTracerProvider(opts.TracerProvider),
+			tracing.WithoutQueryVariables(), tracing.WithoutMetrics(), tracing.WithDBSystem("postgresql")))
+		if err != nil {
+			return nil, fmt.Errorf("SQL tracing: %w", err)
+		}
 	}
 	sqlDB, err := db.DB()
 	if err != nil {

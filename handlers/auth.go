@@ -5,7 +5,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/mail"
-	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -13,7 +12,6 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/syncboard/syncboard/auth"
-	"github.com/syncboard/syncboard/internal/ratelimit"
 	"github.com/syncboard/syncboard/models"
 )
 
@@ -58,64 +56,8 @@ type authDeps struct {
 	limits  authLimits
 }
 
-// authLimits are the attempt and failure budgets of the auth endpoints,
-// each AUTH_RATE_LIMIT per AUTH_RATE_WINDOW (see docs/DESIGN.md, "Login
-// limits").
-type authLimits struct {
-	// byIP counts login and register attempts per client IP, before the
-	// body is read.
-	byIP *ratelimit.Limiter
-	// byIPMail and byMail count failed logins of untrusted devices per
-	// (client IP, email) and per email.
-	byIPMail, byMail *ratelimit.Limiter
-	// byDevice counts failed logins of a trusted device (its device
-	// cookie), which the per-email budget does not apply to.
-	byDevice *ratelimit.Limiter
-	// byAccount counts wrong current passwords of password changes.
-	byAccount *ratelimit.Limiter
-}
-
-func newAuthLimits(limit int, window time.Duration) authLimits {
-	n := func() *ratelimit.Limiter { return ratelimit.New(limit, window) }
-	return authLimits{byIP: n(), byIPMail: n(), byMail: n(), byDevice: n(), byAccount: n()}
-}
-
 // now is the instant of a session change, at the precision PostgreSQL keeps.
 func now() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }
-
-// limited takes one attempt from key's bucket and answers 429 when there is
-// none left.
-func limited(c *gin.Context, log *slog.Logger, l *ratelimit.Limiter, key string) bool {
-	ok, wait := l.Allow(key)
-	if ok {
-		return false
-	}
-	tooMany(c, log, wait)
-	return true
-}
-
-// blocked answers 429 when any of the failure budgets is spent, without
-// charging them.
-func blocked(c *gin.Context, log *slog.Logger, checks ...budget) bool {
-	for _, b := range checks {
-		if no, wait := b.lim.Blocked(b.key); no {
-			tooMany(c, log, wait)
-			return true
-		}
-	}
-	return false
-}
-
-// budget is one limiter and the key an attempt is counted under.
-type budget struct {
-	lim *ratelimit.Limiter
-	key string
-}
-
-func tooMany(c *gin.Context, log *slog.Logger, wait time.Duration) {
-	c.Header("Retry-After", strconv.Itoa(ratelimit.RetryAfterSeconds(wait)))
-	writeError(c, log, models.Errorf(models.CodeRateLimited, "too many attempts; try again later"))
-}
 
 // normalizeEmail trims and lowercases an address and checks it is a plain
 // address (no display name, no comments, a dotted domain).
@@ -164,7 +106,7 @@ func (p problems) newPassword(field string, raw *string) string {
 // refresh and device cookies.
 func register(d authDeps) gin.HandlerFunc {
 	return func(c *gin.Context) {
-		if limited(c, d.log, d.limits.byIP, c.ClientIP()) {
+		if d.limits.limited(c, d.log, d.limits.bucket(budgetIP, c.ClientIP())) {
 			return
 		}
 		var req registerRequest
@@ -213,7 +155,7 @@ func register(d authDeps) gin.HandlerFunc {
 // nobody can lock the owner out by failing on purpose.
 func login(d authDeps) gin.HandlerFunc {
 	return func(c *gin.Context) {
-		if limited(c, d.log, d.limits.byIP, c.ClientIP()) {
+		if d.limits.limited(c, d.log, d.limits.bucket(budgetIP, c.ClientIP())) {
 			return
 		}
 		var req loginRequest
@@ -239,7 +181,7 @@ func login(d authDeps) gin.HandlerFunc {
 			writeError(c, d.log, err)
 			return
 		}
-		if blocked(c, d.log, failures...) {
+		if d.limits.blocked(c, d.log, failures...) {
 			return
 		}
 		u, err := d.store.UserByEmail(ctx, email)
@@ -253,8 +195,9 @@ func login(d authDeps) gin.HandlerFunc {
 		}
 		if err := d.hasher.Compare(ctx, hash, *req.Password); err != nil {
 			if errors.Is(err, auth.ErrMismatch) {
-				for _, b := range failures {
-					b.lim.Fail(b.key)
+				if err := d.limits.charge(c, failures...); err != nil {
+					writeError(c, d.log, err)
+					return
 				}
 			}
 			writeError(c, d.log, credentialsError(err))
@@ -277,26 +220,26 @@ func login(d authDeps) gin.HandlerFunc {
 	}
 }
 
-// loginBudgets are the failure budgets a login attempt for email is
-// counted under: the device's own when it has signed in to this account
-// before (its device cookie, or a live refresh cookie of the account), else
-// the (IP, email) and email ones.
-func (d authDeps) loginBudgets(c *gin.Context, email string) ([]budget, error) {
+// loginBudgets are the buckets a failed login for email is counted in: the
+// device's own when it has signed in to this account before (its device
+// cookie, or a live refresh cookie of the account), else the (IP, email)
+// and email ones.
+func (d authDeps) loginBudgets(c *gin.Context, email string) ([][]byte, error) {
 	if v, err := c.Cookie(deviceCookie); err == nil {
 		if id, ok := d.devices.Check(v, email); ok {
-			return []budget{{d.limits.byDevice, "device:" + id}}, nil
+			return [][]byte{d.limits.bucket(budgetDevice, "device:"+id)}, nil
 		}
 	}
 	if v, err := c.Cookie(refreshCookie); err == nil && v != "" && len(v) <= 256 {
 		u, sid, err := d.store.RefreshOwner(c.Request.Context(), v, now())
 		switch {
 		case err == nil && u.Email == email:
-			return []budget{{d.limits.byDevice, "session:" + sid.String()}}, nil
+			return [][]byte{d.limits.bucket(budgetDevice, "session:"+sid.String())}, nil
 		case err != nil && models.ErrorCode(err) != models.CodeNotFound:
 			return nil, err
 		}
 	}
-	return []budget{{d.limits.byIPMail, c.ClientIP() + "|" + email}, {d.limits.byMail, email}}, nil
+	return [][]byte{d.limits.bucket(budgetIPEmail, c.ClientIP(), email), d.limits.bucket(budgetEmail, email)}, nil
 }
 
 func credentialsError(err error) error {
@@ -358,13 +301,16 @@ func updateMe(d authDeps) gin.HandlerFunc {
 		}
 		// The current password is a secret an attacker with a stolen token
 		// would like to guess: wrong ones are limited per account.
-		account := budget{d.limits.byAccount, me.ID.String()}
-		if blocked(c, d.log, account) {
+		account := d.limits.bucket(budgetAccount, me.ID.String())
+		if d.limits.blocked(c, d.log, account) {
 			return
 		}
 		if err := d.hasher.Compare(ctx, []byte(me.PasswordHash), *req.CurrentPassword); err != nil {
 			if errors.Is(err, auth.ErrMismatch) {
-				account.lim.Fail(account.key)
+				if err := d.limits.charge(c, account); err != nil {
+					writeError(c, d.log, err)
+					return
+				}
 			}
 			writeError(c, d.log, credentialsError(err))
 			return

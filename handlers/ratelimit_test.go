@@ -12,8 +12,9 @@ import (
 	"github.com/syncboard/syncboard/models"
 )
 
-// routerWith builds another router on the same database (with its own,
-// fresh rate limiters).
+// routerWith builds another router on the same database, at its own rate.
+// The buckets live in the database, so it shares them with env.router; that
+// one's rate is so high that its attempts leave them practically full.
 func (e *authEnv) routerWith(t *testing.T, d Deps) http.Handler {
 	t.Helper()
 	d.Store, d.Tokens, d.Hasher = e.store, e.tokens, e.hasher

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/gin-gonic/gin"
+	"go.opentelemetry.io/otel/trace"
 
 	"github.com/syncboard/syncboard/auth"
 	"github.com/syncboard/syncboard/middleware"
@@ -32,7 +33,8 @@ type Deps struct {
 	// development, which may run over plain HTTP on localhost).
 	SecureCookies bool
 	// AuthRateLimit attempts and failures allowed by each of the auth
-	// budgets in each AuthRateWindow (docs/DESIGN.md, "Login limits").
+	// budgets in each AuthRateWindow (docs/DESIGN.md, "Login limits"),
+	// counted in the database, across every instance.
 	AuthRateLimit  int
 	AuthRateWindow time.Duration
 	// Draining turns /readyz to 503 while the server shuts down.
@@ -56,6 +58,9 @@ type Deps struct {
 	// WSMaxPerUser WebSockets (room sockets and the user stream together)
 	// one user may hold open on this instance (default 20).
 	WSMaxPerUser int
+	// TracerProvider, when tracing is on, makes a server span of every
+	// request (middleware.Trace); nil: no span, no cost.
+	TracerProvider trace.TracerProvider
 }
 
 // NewRouter returns the HTTP handler of the whole API.
@@ -95,6 +100,12 @@ func NewRouter(d Deps) (*gin.Engine, error) {
 		// recovered panics included.
 		middleware.Headers("/api/auth"),
 		middleware.RequestID(),
+	)
+	if d.TracerProvider != nil {
+		// Before the access log, which names the span.
+		r.Use(middleware.Trace(d.TracerProvider))
+	}
+	r.Use(
 		middleware.AccessLog(d.Log),
 		middleware.Recover(d.Log, func(c *gin.Context) {
 			fail(c, models.Errorf(models.CodeInternal, "internal server error"))
@@ -130,13 +141,15 @@ func NewRouter(d Deps) (*gin.Engine, error) {
 	r.GET("/assets/:name", webFile(files, d.Log))
 
 	var devices *auth.Devices
+	var limitKey []byte
 	if d.Tokens != nil {
 		devices = d.Tokens.Devices()
+		limitKey = d.Tokens.DeriveKey("syncboard rate-limit buckets v1")
 	}
 	ad := authDeps{
 		store: d.Store, tokens: d.Tokens, hasher: d.Hasher, devices: devices, log: d.Log,
 		refreshTTL: d.RefreshTTL, secureCookies: d.SecureCookies, origins: d.CORSAllowedOrigins,
-		limits: newAuthLimits(d.AuthRateLimit, d.AuthRateWindow),
+		limits: newAuthLimits(d.Store, models.Rate{Limit: d.AuthRateLimit, Window: d.AuthRateWindow}, limitKey),
 	}
 	// Only the API reads bodies. The media type is checked before the size:
 	// a huge upload of the wrong type is 415, answered without reading it.

@@ -8,12 +8,14 @@ import (
 	"time"
 
 	"github.com/gin-gonic/gin"
+	"go.opentelemetry.io/otel/trace"
 
 	"github.com/syncboard/syncboard/internal/reqid"
 )
 
 // AccessLog writes one structured line per request: method, route pattern,
-// status, duration, size, client IP and request ID. It logs the route
+// status, duration, size, client IP and request ID, and the trace and span
+// IDs when tracing is on. It logs the route
 // pattern, not the raw path and never the query string or headers, so no
 // token can reach the log.
 func AccessLog(log *slog.Logger) gin.HandlerFunc {
@@ -29,7 +31,7 @@ func AccessLog(log *slog.Logger) gin.HandlerFunc {
 		if route == "" {
 			route = "(no route)"
 		}
-		log.LogAttrs(c.Request.Context(), level, "request",
+		attrs := []slog.Attr{
 			slog.String("method", c.Request.Method),
 			slog.String("route", route),
 			slog.Int("status", status),
@@ -37,7 +39,13 @@ func AccessLog(log *slog.Logger) gin.HandlerFunc {
 			slog.Int("bytes", max(c.Writer.Size(), 0)),
 			slog.String("client_ip", c.ClientIP()),
 			slog.String("request_id", reqid.From(c.Request.Context())),
-		)
+		}
+		// With tracing on, the line names the request's trace and span, so
+		// a log line leads to its trace and back.
+		if sc := trace.SpanContextFromContext(c.Request.Context()); sc.IsValid() {
+			attrs = append(attrs, slog.String("trace_id", sc.TraceID().String()), slog.String("span_id", sc.SpanID().String()))
+		}
+		log.LogAttrs(c.Request.Context(), level, "request", attrs...)
 	}
 }
 

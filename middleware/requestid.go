@@ -1,9 +1,10 @@
 // Package middleware holds SyncBoard's Gin middleware, in the order
 // handlers/routes.go installs them: the headers of every response
-// (headers.go), request IDs (requestid.go), the access log and panic
-// recovery (log.go), CORS (cors.go), the per-request deadline (timeout.go),
-// then on the API's routes the JSON media type (mediatype.go) and the 1 MiB
-// body limit (bodylimit.go), and, on the routes that need a signed-in user,
+// (headers.go), request IDs (requestid.go), the request's span when
+// tracing is on (trace.go), the access log and panic recovery (log.go),
+// CORS (cors.go), the per-request deadline (timeout.go), then on the API's
+// routes the JSON media type (mediatype.go) and the 1 MiB body limit
+// (bodylimit.go), and, on the routes that need a signed-in user,
 // authentication (auth.go).
 //
 // Middleware that must answer with an error takes the API's one error

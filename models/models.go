@@ -319,12 +319,24 @@ type Presence struct {
 // TableName keeps the table singular: "presence" is a mass noun.
 func (Presence) TableName() string { return "presence" }
 
+// AuthRateLimit is one token bucket of the auth endpoints' limits, shared
+// by every instance (models/ratelimit.go). Key is a keyed hash of the
+// budget and what it counts (a client IP, an email, a device), never the
+// raw value. FullAt is when the bucket holds all its tokens again, on the
+// database's clock: each attempt pushes it one token's time further, and an
+// attempt is allowed while at least one token is left. A bucket that is
+// full again is the same as no row, so rows whose FullAt passed are pruned.
+type AuthRateLimit struct {
+	Key    []byte    `gorm:"type:bytea;primaryKey"`
+	FullAt time.Time `gorm:"type:timestamptz;not null"`
+}
+
 // All lists every model, parents before children: the order Atlas's loader
 // and anything else that walks the schema should use.
 func All() []any {
 	return []any{&User{}, &Room{}, &RoomMember{}, &Column{}, &Card{}, &Label{}, &CardLabel{}, &CardAssignee{},
 		&Comment{}, &RoomEvent{}, &Session{}, &SpentRefreshToken{}, &WSTicket{}, &Invite{},
-		&Instance{}, &Presence{}}
+		&Instance{}, &Presence{}, &AuthRateLimit{}}
 }
 
 // newID fills a zero primary key with a random UUID. IDs are generated in the
