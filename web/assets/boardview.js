@@ -7,6 +7,7 @@ import { focusTarget, tabStop } from './roving.js';
 import { cardDetails, describeDetails, initials, plural } from './details.js';
 
 const DRAG_THRESHOLD_PX = 5;
+let cardTemplate = null; // makeCard's, built on first use
 const TOUCH_HOLD_MS = 300;
 
 // BoardView renders into root. handlers: {moveCard(cardID, columnID,
@@ -46,6 +47,20 @@ export class BoardView {
     this.list.addEventListener('focusin', (e) => {
       const button = e.target.closest?.('.card-button');
       if (button) this.setStop(button.closest('.cards').dataset.columnId, button.closest('.card').dataset.cardId);
+    });
+    // The cards' keys and clicks, for all of them: one listener each on
+    // the list rather than two on each of thousands of cards.
+    this.list.addEventListener('keydown', (e) => {
+      const button = e.target.closest?.('.card-button');
+      if (button) this.cardKey(e, button.closest('.card').dataset.cardId);
+    });
+    // A click with no pointer (detail 0) is a screen reader's "activate";
+    // keys and pointers are handled above and in listenForDrags.
+    this.list.addEventListener('click', (e) => {
+      const button = e.target.closest?.('.card-button');
+      if (!button || e.detail !== 0) return;
+      const id = button.closest('.card').dataset.cardId;
+      if (this.liftedID !== id) this.handlers.openCard(id);
     });
   }
 
@@ -242,23 +257,22 @@ export class BoardView {
   // Dec, 14:00, overdue. 2 comments.") and its place ("In Doing, 2 of 3").
   // Only the button takes the focus; the item is what a pointer drags.
   makeCard(card) {
+    // Cloned from one built once: a clone is far cheaper than building a
+    // card element by element, thousands of times.
+    cardTemplate ??= h('li', { class: 'card' },
+      h('button', { type: 'button', class: 'card-button', tabindex: -1 }, h('span', { class: 'card-title' })),
+      // Hidden (display: none), which a description may name: a visually
+      // hidden span in each of thousands of cards would cost layout.
+      h('span', { class: 'card-desc' }), h('span', { hidden: true }), h('span', { hidden: true }));
     const id = `card-${card.id}`;
-    const button = h('button', {
-      type: 'button', class: 'card-button', tabindex: -1, 'aria-describedby': `${id}-desc ${id}-details ${id}-where board-help`,
-    }, h('span', { class: 'card-title' }));
-    const desc = h('span', { class: 'card-desc', id: `${id}-desc` });
-    // Hidden (display: none), which a description may name: a visually
-    // hidden span in each of thousands of cards would cost layout.
-    const details = h('span', { id: `${id}-details`, hidden: true });
-    const where = h('span', { id: `${id}-where`, hidden: true });
-    const el = h('li', { class: 'card', dataset: { cardId: card.id } }, button, desc, details, where);
+    const el = cardTemplate.cloneNode(true);
+    const [button, desc, details, where] = el.children;
+    el.dataset.cardId = card.id;
+    button.setAttribute('aria-describedby', `${id}-desc ${id}-details ${id}-where board-help`);
+    desc.id = `${id}-desc`;
+    details.id = `${id}-details`;
+    where.id = `${id}-where`;
     el.refs = { button, title: button.firstChild, desc, details, where, meta: null };
-    button.addEventListener('keydown', (e) => this.cardKey(e, el.dataset.cardId));
-    // A click with no pointer (detail 0) is a screen reader's "activate";
-    // keys and pointers are handled above and in listenForDrags.
-    button.addEventListener('click', (e) => {
-      if (e.detail === 0 && this.liftedID !== el.dataset.cardId) this.handlers.openCard(el.dataset.cardId);
-    });
     return el;
   }
 
