@@ -164,7 +164,7 @@ function stats(xs) {
   return { p50: q(0.5), p95: q(0.95), n: s.length };
 }
 const ms = (x) => `${x.toFixed(x < 10 ? 1 : 0)} ms`;
-const pair = (xs) => { const s = stats(xs); return `${ms(s.p50)} / ${ms(s.p95)} (n=${s.n})`; };
+const pair = (xs) => { const s = stats(xs); return s.n === 0 ? 'not measured' : `${ms(s.p50)} / ${ms(s.p95)} (n=${s.n})`; };
 const { total, loads, moves, frames, bodyBytes } = out;
 console.log(`binary: ${process.env.SYNCBOARD_BIN ?? 'bin/syncboard'}; board ${COLUMNS} × ${CARDS} = ${total} cards, ${(bodyBytes / 1e6).toFixed(2)} MB of JSON`);
 console.log('| measure | p50 / p95 |');
