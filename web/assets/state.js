@@ -41,17 +41,25 @@ function normalizeCard(card) {
 }
 
 // copy returns a board that can be changed (by applyEvent, moveCard)
-// without changing board: new board, column and card objects and arrays.
-// Every field of theirs is a primitive or an array that is replaced, not
-// changed (label_ids, assignee_ids), so one level deep is enough, and much
-// cheaper than structuredClone on a board of thousands of cards.
+// without changing board: new board and column objects, new arrays of
+// members, labels, columns and cards. The card objects are shared: a card
+// is never changed in place, only replaced by a changed copy (put), so a
+// copy of a board of thousands of cards costs a few array copies, not an
+// object per card (an event on a 4,000-card board: 9 ms of copying before).
 export function copy(board) {
   return {
     ...board,
     members: [...board.members],
     labels: [...board.labels],
-    columns: board.columns.map((col) => ({ ...col, cards: col.cards.map((card) => ({ ...card })) })),
+    columns: board.columns.map((col) => ({ ...col, cards: [...col.cards] })),
   };
+}
+
+// put replaces the card at index of col by a copy with changes: cards are
+// shared between a board and its copies (copy), never changed in place.
+function put(col, index, changes) {
+  col.cards[index] = { ...col.cards[index], ...changes };
+  return col.cards[index];
 }
 
 export function findColumn(board, columnID) {
@@ -139,13 +147,17 @@ function applyTo(next, event, myID) {
     case 'member.removed': {
       if (d.user_id === myID) return REMOVED;
       next.members = next.members.filter((m) => m.user.id !== d.user_id);
-      // They leave the cards they were assigned to.
-      const known = cardsByID(next);
-      for (const id of d.unassigned_card_ids ?? []) {
-        const card = known.get(id);
-        if (!card) { ok = false; break; }
-        card.assignee_ids = card.assignee_ids.filter((u) => u !== d.user_id);
+      // They leave the cards they were assigned to, which must all be here.
+      const ids = new Set(d.unassigned_card_ids ?? []);
+      let seen = 0;
+      for (const col of next.columns) {
+        col.cards.forEach((card, i) => {
+          if (!ids.has(card.id)) return;
+          put(col, i, { assignee_ids: card.assignee_ids.filter((u) => u !== d.user_id) });
+          seen++;
+        });
       }
+      ok = seen === ids.size;
       break;
     }
     case 'label.created':
@@ -158,9 +170,9 @@ function applyTo(next, event, myID) {
     case 'label.deleted':
       next.labels = next.labels.filter((l) => l.id !== d.label_id);
       for (const col of next.columns) {
-        for (const card of col.cards) {
-          if (card.label_ids.includes(d.label_id)) card.label_ids = card.label_ids.filter((id) => id !== d.label_id);
-        }
+        col.cards.forEach((card, i) => {
+          if (card.label_ids.includes(d.label_id)) put(col, i, { label_ids: card.label_ids.filter((id) => id !== d.label_id) });
+        });
       }
       break;
     case 'comment.created':
@@ -168,7 +180,7 @@ function applyTo(next, event, myID) {
     case 'comment.deleted': {
       const found = findCard(next, d.comment?.card_id ?? d.card_id);
       if (!found) { ok = false; break; }
-      found.card.comment_count = d.comment_count;
+      put(found.column, found.index, { comment_count: d.comment_count });
       break;
     }
     case 'column.created':
@@ -224,12 +236,6 @@ function applyTo(next, event, myID) {
   return APPLIED;
 }
 
-function cardsByID(board) {
-  const m = new Map();
-  for (const col of board.columns) for (const card of col.cards) m.set(card.id, card);
-  return m;
-}
-
 // orderColumns makes the room's columns exactly ids, in order; false if an
 // ID is unknown.
 function orderColumns(board, ids) {
@@ -283,7 +289,7 @@ function placeCard(board, type, d) {
 
 // renumber sets the positions of a column's cards from index from on.
 function renumber(col, from) {
-  for (let i = from; i < col.cards.length; i++) col.cards[i].position = i;
+  for (let i = from; i < col.cards.length; i++) if (col.cards[i].position !== i) put(col, i, { position: i });
 }
 
 // moveCard moves a card locally, with the server's rules: position is the
@@ -295,8 +301,7 @@ export function moveCard(board, cardID, columnID, position) {
   if (!found || !target) return false;
   found.column.cards.splice(found.index, 1);
   const at = Math.max(0, Math.min(position, target.cards.length));
-  target.cards.splice(at, 0, found.card);
-  found.card.column_id = columnID;
-  for (const col of new Set([found.column, target])) col.cards.forEach((c, i) => { c.position = i; });
+  target.cards.splice(at, 0, { ...found.card, column_id: columnID });
+  for (const col of new Set([found.column, target])) renumber(col, 0);
   return true;
 }

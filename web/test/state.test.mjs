@@ -428,6 +428,30 @@ describe('applyEvent: card details', () => {
   });
 });
 
+describe('copies share cards, which are replaced, never changed', () => {
+  it('every change leaves a copy taken before it as it was', () => {
+    const b = board(5, { a: ['x', 'y', 'z'], b: ['w'] });
+    b.labels = [{ id: 'bug', room_id: 'room', name: 'Bug', color: 'red' }];
+    b.members.push({ user: { id: 'u-ann', email: 'ann@x', display_name: 'Ann' }, role: 'member', joined_at: 't' });
+    Object.assign(S.findCard(b, 'y').card, { label_ids: ['bug'], assignee_ids: ['u-ann'] });
+    const before = S.copy(b);
+    const snapshot = JSON.stringify(before);
+    assert.equal(before.columns[0].cards[1], b.columns[0].cards[1], 'a copy shares the card objects');
+    for (const e of [
+      ev(6, 'card.moved', { card: card('x', 'b', 0), from: from('a', 0) }),
+      ev(7, 'comment.created', { comment: { id: 'c', card_id: 'y' }, comment_count: 1 }),
+      ev(8, 'label.deleted', { label_id: 'bug' }),
+      ev(9, 'member.removed', { user_id: 'u-ann', unassigned_card_ids: ['y'] }),
+      ev(10, 'card.updated', { card: { ...card('z', 'a', 1), title: 'Zed' } }),
+      ev(11, 'card.deleted', { card_id: 'y', column_id: 'a', from: from('a', 0) }),
+    ]) assert.equal(S.applyEvent(b, e, ME), S.APPLIED, e.type);
+    assert.deepEqual(layout(b), { a: ['z'], b: ['x', 'w'] });
+    assert.equal(JSON.stringify(before), snapshot);
+    assert.equal(S.moveCard(b, 'w', 'a', 0), true);
+    assert.equal(JSON.stringify(before), snapshot);
+  });
+});
+
 describe('moveCard', () => {
   const cases = [
     { name: 'to another column', start: { a: ['x', 'y'], b: ['z'] }, move: ['x', 'b', 1], want: { a: ['y'], b: ['z', 'x'] } },
