@@ -75,7 +75,7 @@ e2e: build ## browser tests of the web client in headless Chromium against a rea
 	@[ -x "$(CHROMIUM_PATH)" ] || { echo "e2e: no Chromium at $(CHROMIUM_PATH); install Debian's chromium package (apt-get install chromium) or set CHROMIUM_PATH"; exit 2; }
 	@./scripts/npm-deps.sh
 	@rm -f test-results/server-*.log
-	CHROMIUM_PATH=$(CHROMIUM_PATH) node --test --test-concurrency=1 web/test/state.test.mjs web/test/boardcontroller.test.mjs web/test/session.test.mjs web/test/roving.test.mjs web/test/follow.test.mjs web/test/api.test.mjs web/test/details.test.mjs web/test/thread.test.mjs web/test/search.test.mjs web/test/presence.test.mjs web/test/roomlist.test.mjs e2e/board.test.mjs e2e/catchup.test.mjs e2e/livelist.test.mjs e2e/presence.test.mjs e2e/details.test.mjs e2e/sessions.test.mjs e2e/roles.test.mjs e2e/invites.test.mjs e2e/archive.test.mjs e2e/search.test.mjs e2e/a11y.test.mjs e2e/cors.test.mjs e2e/docs.test.mjs || \
+	CHROMIUM_PATH=$(CHROMIUM_PATH) node --test --test-concurrency=1 web/test/state.test.mjs web/test/boardcontroller.test.mjs web/test/session.test.mjs web/test/roving.test.mjs web/test/follow.test.mjs web/test/api.test.mjs web/test/details.test.mjs web/test/thread.test.mjs web/test/search.test.mjs web/test/presence.test.mjs web/test/roomlist.test.mjs e2e/board.test.mjs e2e/catchup.test.mjs e2e/livelist.test.mjs e2e/presence.test.mjs e2e/details.test.mjs e2e/sessions.test.mjs e2e/roles.test.mjs e2e/invites.test.mjs e2e/archive.test.mjs e2e/bigboard.test.mjs e2e/search.test.mjs e2e/a11y.test.mjs e2e/cors.test.mjs e2e/docs.test.mjs || \
 	  { for f in test-results/server-*.log; do [ -f "$$f" ] && { echo "== the last lines of $$f"; tail -n 40 "$$f"; }; done; exit 1; }
 
 FUZZTIME ?= 10s

@@ -7,6 +7,7 @@ import (
 	"io"
 	"math/rand/v2"
 	"net/http"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -293,11 +294,10 @@ func TestConcurrentBoardEditing(t *testing.T) {
 	// Every successful change recorded exactly one event, with consecutive
 	// versions.
 	next := before.Version
+	var events []replayEvent
 	for next < after.Version {
 		var page struct {
-			Events []struct {
-				Version int64 `json:"version"`
-			} `json:"events"`
+			Events []replayEvent `json:"events"`
 		}
 		if code := owner.do("GET", fmt.Sprintf("/api/rooms/%s/events?since=%d&limit=1000", room.ID, next), nil, &page); code != 200 || len(page.Events) == 0 {
 			t.Fatalf("events since %d = %d with %d events", next, code, len(page.Events))
@@ -308,7 +308,128 @@ func TestConcurrentBoardEditing(t *testing.T) {
 			}
 			next = ev.Version
 		}
+		events = append(events, page.Events...)
+	}
+	// The events alone, applied to the board before the race as a client
+	// applies them (a card leaves its place and takes its new one, the
+	// cards between shifting), give exactly the board after it.
+	got, want := replay(t, before, events), layoutOf(after)
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("the board replayed from %d events =\n%v\nthe board read =\n%v", len(events), got, want)
 	}
 	t.Logf("%d successful changes (%d creates, %d deletes; %d columns and %d cards restored at the end); %d cards; version %d",
 		changes.Load(), creates.Load(), deletes.Load(), len(archived.Columns), len(archived.Cards), total, after.Version)
+}
+
+// replayEvent is an event as the replay reads it: the fields of every
+// event type that places columns and cards.
+type replayEvent struct {
+	Version int64  `json:"version"`
+	Type    string `json:"type"`
+	Data    struct {
+		Columns []string `json:"columns"`
+		Column  *struct {
+			ID    string   `json:"id"`
+			Cards []idBody `json:"cards"`
+		} `json:"column"`
+		Card *struct {
+			ID         string  `json:"id"`
+			ColumnID   string  `json:"column_id"`
+			Position   int     `json:"position"`
+			ArchivedAt *string `json:"archived_at"`
+		} `json:"card"`
+		CardID string `json:"card_id"`
+		From   *struct {
+			ColumnID string `json:"column_id"`
+			Position int    `json:"position"`
+		} `json:"from"`
+	} `json:"data"`
+}
+
+// layoutOf is a board's column IDs, each followed by its card IDs in
+// order.
+func layoutOf(b boardBody) [][]string {
+	var out [][]string
+	for _, col := range b.Columns {
+		ids := []string{col.ID}
+		for _, card := range col.Cards {
+			ids = append(ids, card.ID)
+		}
+		out = append(out, ids)
+	}
+	return out
+}
+
+// replay applies events to board b as the web client does (web/assets/
+// state.js), failing the test where one does not fit, and returns the
+// layout it ends with.
+func replay(t *testing.T, b boardBody, events []replayEvent) [][]string {
+	t.Helper()
+	var columns []string
+	cards := map[string][]string{} // column ID -> card IDs, kept for archived columns too
+	for _, l := range layoutOf(b) {
+		columns = append(columns, l[0])
+		cards[l[0]] = l[1:]
+	}
+	onBoard := func(id string) bool {
+		for _, col := range columns {
+			if slices.Contains(cards[col], id) {
+				return true
+			}
+		}
+		return false
+	}
+	for _, ev := range events {
+		d := ev.Data
+		fail := func(why string) { t.Errorf("replay: event %d (%s) does not fit: %s: %+v", ev.Version, ev.Type, why, d) }
+		switch ev.Type {
+		case "column.created", "column.updated", "column.archived", "column.deleted":
+			columns = d.Columns
+		case "column.restored":
+			if !slices.Contains(columns, d.Column.ID) {
+				cards[d.Column.ID] = nil
+				for _, c := range d.Column.Cards {
+					cards[d.Column.ID] = append(cards[d.Column.ID], c.ID)
+				}
+			}
+			columns = d.Columns
+		case "card.updated":
+			if c := d.Card; onBoard(c.ID) && (c.Position >= len(cards[c.ColumnID]) || cards[c.ColumnID][c.Position] != c.ID) {
+				fail("not where the board has it")
+			}
+		case "card.created", "card.moved", "card.archived", "card.restored", "card.deleted":
+			id := d.CardID
+			if d.Card != nil {
+				id = d.Card.ID
+			}
+			if f := d.From; f != nil {
+				if col := cards[f.ColumnID]; !slices.Contains(columns, f.ColumnID) || f.Position >= len(col) || col[f.Position] != id {
+					fail("the card is not where it came from")
+					continue
+				}
+				cards[f.ColumnID] = slices.Delete(cards[f.ColumnID], f.Position, f.Position+1)
+			}
+			if onBoard(id) {
+				fail("the card is still on the board")
+				continue
+			}
+			if ev.Type == "card.archived" || ev.Type == "card.deleted" {
+				continue
+			}
+			c := d.Card
+			if ev.Type == "card.restored" && d.From == nil && !slices.Contains(columns, c.ColumnID) {
+				continue // restored in an archived column: it stays there
+			}
+			if !slices.Contains(columns, c.ColumnID) || c.Position > len(cards[c.ColumnID]) || c.ArchivedAt != nil {
+				fail("no such place on the board")
+				continue
+			}
+			cards[c.ColumnID] = slices.Insert(cards[c.ColumnID], c.Position, c.ID)
+		}
+	}
+	var out [][]string
+	for _, col := range columns {
+		out = append(out, append([]string{col}, cards[col]...))
+	}
+	return out
 }

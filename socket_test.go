@@ -156,8 +156,8 @@ func TestRealTimeAcrossInstances(t *testing.T) {
 	}
 	wg.Wait()
 	got := readEvents(t, watch, v0, workers*moves)
-	if got[0].Type != "card.moved" || got[0].Data["card"] == nil || got[0].Data["cards"] == nil {
-		t.Errorf("first event = %+v; want a card.moved with the card and the orders", got[0])
+	if got[0].Type != "card.moved" || got[0].Data["card"] == nil || got[0].Data["from"] == nil || got[0].Data["cards"] != nil {
+		t.Errorf("first event = %+v; want a card.moved with the card and where it came from, and no column orders", got[0])
 	}
 	expectQuiet(t, watch)
 	last := got[len(got)-1].Version

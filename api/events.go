@@ -71,12 +71,18 @@ type (
 		Columns  []uuid.UUID `json:"columns"`
 	}
 	// CardData is card.created, card.updated, card.moved, card.archived
-	// and card.restored: the card and, for a change of positions, each
-	// affected column's (unarchived) card IDs by position after it (absent
-	// from card.updated, which moves nothing).
+	// and card.restored: the card after the change (its column_id and
+	// position say where it is now) and, when the change took it from a
+	// place on the board, that place. A client removes the card at From
+	// and, unless it is archived now, inserts it at the card's position:
+	// positions in a column are 0..n-1 over its unarchived cards, so the
+	// cards between shift by one, and the event stays the same size
+	// whatever the columns hold. From is absent when the card was not on
+	// the board (created, restored from the archive, archived again, or
+	// in an archived column) and from card.updated, which moves nothing.
 	CardData struct {
-		Card  Card                      `json:"card"`
-		Cards map[uuid.UUID][]uuid.UUID `json:"cards,omitempty"`
+		Card Card   `json:"card"`
+		From *Place `json:"from,omitempty"`
 	}
 	// LabelData is label.created and label.updated.
 	LabelData struct {
@@ -98,10 +104,18 @@ type (
 		CardID       uuid.UUID `json:"card_id"`
 		CommentCount int       `json:"comment_count"`
 	}
-	// CardDeletedData is card.deleted.
+	// CardDeletedData is card.deleted: the card, its column, and its
+	// place on the board before (null when it was not on the board: an
+	// archived card, or a card of an archived column).
 	CardDeletedData struct {
-		CardID   uuid.UUID                 `json:"card_id"`
-		ColumnID uuid.UUID                 `json:"column_id"`
-		Cards    map[uuid.UUID][]uuid.UUID `json:"cards"`
+		CardID   uuid.UUID `json:"card_id"`
+		ColumnID uuid.UUID `json:"column_id"`
+		From     *Place    `json:"from"`
+	}
+	// Place is where a card was on the board: its column and its index
+	// among the column's unarchived cards.
+	Place struct {
+		ColumnID uuid.UUID `json:"column_id"`
+		Position int       `json:"position"`
 	}
 )

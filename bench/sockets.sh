@@ -9,7 +9,9 @@
 #   bench/sockets.sh
 #
 # Environment: POSTGRES_URL (default postgres://postgres@127.0.0.1:5432),
-# BENCH_PORT (18190), SOCKETS, ROOMS, RATE, BENCH_DURATION.
+# BENCH_PORT (18190), SOCKETS, ROOMS, RATE, BENCH_DURATION; COLUMNS and CARDS size each room's
+# board (issue 19's large board: COLUMNS=8 CARDS=500); SYNCBOARD_BIN runs another server binary
+# (a before-and-after).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -19,6 +21,9 @@ sockets="${SOCKETS:-10000}"
 rooms="${ROOMS:-100}"
 rate="${RATE:-20}"
 dur="${BENCH_DURATION:-20s}"
+columns="${COLUMNS:-2}"
+cards="${CARDS:-0}"
+bin="${SYNCBOARD_BIN:-./bin/syncboard}"
 db="syncboard_sockets_$(date +%s)"
 out=bench/out
 mkdir -p "$out"
@@ -41,7 +46,7 @@ psql "$pg_url/postgres" -qAtc "CREATE DATABASE \"$db\"" >/dev/null
 DATABASE_URL="$pg_url/$db?sslmode=disable&search_path=public" HTTP_ADDR="127.0.0.1:$port" \
   APP_ENV=production JWT_SECRET="bench-secret-bench-secret-bench-secret-0123" GIN_MODE=release \
   PPROF_ADDR="127.0.0.1:$((port + 1))" LOG_LEVEL=warn BCRYPT_COST=4 AUTH_RATE_LIMIT=1000000 WS_MAX_PER_USER="$(( sockets + 100 ))" ENV_FILE=/dev/null \
-  ./bin/syncboard >"$out/sockets-server.log" 2>&1 &
+  "$bin" >"$out/sockets-server.log" 2>&1 &
 server_pid=$!
 for _ in $(seq 1 100); do
   curl -fsS "http://127.0.0.1:$port/readyz" >/dev/null 2>&1 && break
@@ -50,5 +55,5 @@ for _ in $(seq 1 100); do
 done
 echo "bench: $sockets sockets over $rooms rooms, $rate moves/s for $dur"
 ./bin/bench-sockets -url "http://127.0.0.1:$port" -pid "$server_pid" -sockets "$sockets" -rooms "$rooms" \
-  -rate "$rate" -duration "$dur" | tee "$out/sockets-scale.txt"
+  -rate "$rate" -duration "$dur" -columns "$columns" -cards "$cards" | tee "$out/sockets-scale.txt"
 echo "server peak RSS (VmHWM): $(awk '/^VmHWM/ {print int($2/1024)}' "/proc/$server_pid/status") MiB"

@@ -40,10 +40,11 @@ func restoreFirst(field, why string) error {
 func (s *Store) ArchiveCard(ctx context.Context, userID, cardID uuid.UUID) (Card, error) {
 	var card Card
 	err := s.tx(ctx, func(tx *gorm.DB) error {
-		v, c, _, err := lockedCard(tx, userID, cardID, ActEdit)
+		v, c, cols, err := lockedCard(tx, userID, cardID, ActEdit)
 		if err != nil {
 			return err
 		}
+		from := boardPlace(c, cols[c.ColumnID])
 		if c.ArchivedAt == nil {
 			now := tx.NowFunc()
 			if err := tx.Model(&Card{}).Where("id = ?", c.ID).
@@ -58,7 +59,7 @@ func (s *Store) ArchiveCard(ctx context.Context, userID, cardID uuid.UUID) (Card
 		if card, err = reloadCard(tx, c.ID); err != nil {
 			return err
 		}
-		return cardChange(tx, &v, userID, api.EventCardArchived, card, card.ColumnID)
+		return cardChange(tx, &v, userID, api.EventCardArchived, card, from)
 	})
 	return card, err
 }
@@ -87,10 +88,13 @@ func (s *Store) RestoreCard(ctx context.Context, userID, cardID uuid.UUID) (Card
 		if err != nil {
 			return err
 		}
-		c, _, err := lockCardUnder(tx, v, cardID, target)
+		c, cols, err := lockCardUnder(tx, v, cardID, target)
 		if err != nil {
 			return err
 		}
+		// A card restored while on the board stays where it is: it moves
+		// from its place to the same place.
+		from := boardPlace(c, cols[c.ColumnID])
 		if c.ArchivedAt != nil {
 			n, err := countIn(tx, &Card{}, "column_id", target)
 			if err != nil {
@@ -105,7 +109,7 @@ func (s *Store) RestoreCard(ctx context.Context, userID, cardID uuid.UUID) (Card
 		if card, err = reloadCard(tx, c.ID); err != nil {
 			return err
 		}
-		return cardChange(tx, &v, userID, api.EventCardRestored, card, card.ColumnID)
+		return cardChange(tx, &v, userID, api.EventCardRestored, card, from)
 	})
 	return card, err
 }

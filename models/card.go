@@ -108,7 +108,7 @@ func (s *Store) CreateCard(ctx context.Context, userID, columnID uuid.UUID, nc N
 		if err := tx.Omit(clause.Associations).Create(&card).Error; err != nil {
 			return fmt.Errorf("create card: %w", err)
 		}
-		return cardChange(tx, &v, userID, api.EventCardCreated, card, col.ID)
+		return cardChange(tx, &v, userID, api.EventCardCreated, card, nil)
 	})
 	return card, err
 }
@@ -201,7 +201,7 @@ func (s *Store) MoveCard(ctx context.Context, userID, cardID, toColumn uuid.UUID
 		if err != nil {
 			return err
 		}
-		from := c.ColumnID
+		from := api.Place{ColumnID: c.ColumnID, Position: c.Position}
 		dst, ok := cols[toColumn]
 		if !ok || dst.RoomID != v.ID {
 			return Errorf(CodeNotFound, "column not found")
@@ -211,7 +211,7 @@ func (s *Store) MoveCard(ctx context.Context, userID, cardID, toColumn uuid.UUID
 		switch {
 		case c.ArchivedAt != nil:
 			return restoreFirst("card_id", "the card is archived: restore it first")
-		case cols[from].ArchivedAt != nil:
+		case cols[from.ColumnID].ArchivedAt != nil:
 			return restoreFirst("card_id", "the card's column is archived: restore the column first")
 		case dst.ArchivedAt != nil:
 			return restoreFirst("column_id", "the column is archived: restore it first")
@@ -249,7 +249,7 @@ func (s *Store) MoveCard(ctx context.Context, userID, cardID, toColumn uuid.UUID
 			return err
 		}
 		card = c
-		return cardChange(tx, &v, userID, api.EventCardMoved, c, from, toColumn)
+		return cardChange(tx, &v, userID, api.EventCardMoved, c, &from)
 	})
 	return card, err
 }
@@ -260,10 +260,11 @@ func (s *Store) MoveCard(ctx context.Context, userID, cardID, toColumn uuid.UUID
 // Errors: CodeNotFound, CodeUnavailable.
 func (s *Store) DeleteCard(ctx context.Context, userID, cardID uuid.UUID) error {
 	return s.tx(ctx, func(tx *gorm.DB) error {
-		v, c, _, err := lockedCard(tx, userID, cardID, ActEdit)
+		v, c, cols, err := lockedCard(tx, userID, cardID, ActEdit)
 		if err != nil {
 			return err
 		}
+		from := boardPlace(c, cols[c.ColumnID])
 		if err := tx.Delete(&Card{ID: c.ID}).Error; err != nil {
 			return fmt.Errorf("delete card: %w", err)
 		}
@@ -273,21 +274,25 @@ func (s *Store) DeleteCard(ctx context.Context, userID, cardID uuid.UUID) error 
 				return err
 			}
 		}
-		order, err := cardOrder(tx, c.ColumnID)
-		if err != nil {
-			return err
-		}
-		return change(tx, &v, userID, api.EventCardDeleted, api.CardDeletedData{CardID: c.ID, ColumnID: c.ColumnID, Cards: order})
+		return change(tx, &v, userID, api.EventCardDeleted, api.CardDeletedData{CardID: c.ID, ColumnID: c.ColumnID, From: from})
 	})
 }
 
-// cardChange records a card.created or card.moved event: the card and the
-// card order of each affected column after the change, so a client applies
-// every shifted position.
-func cardChange(tx *gorm.DB, v *RoomView, actor uuid.UUID, typ string, c Card, columnIDs ...uuid.UUID) error {
-	order, err := cardOrder(tx, columnIDs...)
-	if err != nil {
-		return err
+// boardPlace is where card c of column col is on the board, read before a
+// change: nil when it is not on the board (archived, or in an archived
+// column), so holds no position there.
+func boardPlace(c Card, col Column) *api.Place {
+	if c.ArchivedAt != nil || col.ArchivedAt != nil {
+		return nil
 	}
-	return change(tx, v, actor, typ, api.CardData{Card: c.API(), Cards: order})
+	return &api.Place{ColumnID: c.ColumnID, Position: c.Position}
+}
+
+// cardChange records a card.created, card.moved, card.archived or
+// card.restored event: the card after the change and where on the board
+// it was before (nil: nowhere). A client shifts the positions between by
+// itself, so the event never lists a column's cards: its size does not
+// grow with the column's, and the transaction reads no column for it.
+func cardChange(tx *gorm.DB, v *RoomView, actor uuid.UUID, typ string, c Card, from *api.Place) error {
+	return change(tx, v, actor, typ, api.CardData{Card: c.API(), From: from})
 }

@@ -63,27 +63,6 @@ func columnOrder(tx *gorm.DB, roomID uuid.UUID) ([]uuid.UUID, error) {
 	return ids, nil
 }
 
-// cardOrder is, for each column given, its unarchived card IDs by
-// position, after a change: every position that changed can be read from
-// it.
-func cardOrder(tx *gorm.DB, columnIDs ...uuid.UUID) (map[uuid.UUID][]uuid.UUID, error) {
-	var rows []struct {
-		ID, ColumnID uuid.UUID
-	}
-	err := tx.Model(&Card{}).Select("id, column_id").Where("column_id IN ? AND archived_at IS NULL", columnIDs).Order("position, id").Scan(&rows).Error
-	if err != nil {
-		return nil, fmt.Errorf("card order: %w", err)
-	}
-	out := make(map[uuid.UUID][]uuid.UUID, len(columnIDs))
-	for _, id := range columnIDs {
-		out[id] = []uuid.UUID{}
-	}
-	for _, r := range rows {
-		out[r.ColumnID] = append(out[r.ColumnID], r.ID)
-	}
-	return out, nil
-}
-
 // ErrResync is returned by Events when events after the asked version are
 // no longer kept: the client must refetch the board.
 var ErrResync = &Error{Code: CodeResyncRequired, Message: "events this old are no longer kept; refetch the board"}

@@ -7,6 +7,10 @@
 //
 //	go run ./bench/sockets -url http://127.0.0.1:18090 -pid <server pid> -sockets 10000 -rooms 100
 //
+// -columns and -cards size each room's board (issue 19's large board is
+// -columns 8 -cards 500); moves go between its first two columns, to the
+// top, and the report gives the bytes of each event as a socket got it.
+//
 // The sockets belong to one user, so the server needs WS_MAX_PER_USER at
 // least -sockets (bench/sockets.sh sets it).
 package main
@@ -35,8 +39,10 @@ func main() {
 	parallel := flag.Int("dial", 32, "sockets opened at a time")
 	rate := flag.Int("rate", 20, "card moves per second")
 	dur := flag.Duration("duration", 10*time.Second, "how long to move cards")
+	columns := flag.Int("columns", 2, "columns per room (at least 2)")
+	cards := flag.Int("cards", 0, "cards per column (0: 20 cards in the first column only, as in the issue 18 runs)")
 	flag.Parse()
-	if err := run(*base, *pid, *n, *rooms, *parallel, *rate, *dur); err != nil {
+	if err := run(*base, *pid, *n, *rooms, *parallel, *rate, *dur, max(*columns, 2), *cards); err != nil {
 		fmt.Fprintln(os.Stderr, "sockets:", err)
 		os.Exit(1)
 	}
@@ -78,35 +84,61 @@ func rssMiB(pid int) float64 {
 	return 0
 }
 
-// board is one room of the run: two columns, 20 cards.
+// board is one room of the run: columns columns of cards cards each; the
+// moves take the first column's cards.
 type board struct {
 	id, c1, c2 string
 	cards      []string
-	moves      int // made in the room
+	moves      int   // made in the room
+	version    int64 // after seeding
 }
 
-func seedBoard(base, tok string, i int) (*board, error) {
-	var room, c1, c2 struct {
+func seedBoard(base, tok string, i, columns, cards int) (*board, error) {
+	var room struct {
 		ID string `json:"id"`
 	}
 	if err := call(base, "POST", "/api/rooms", tok, map[string]string{"name": fmt.Sprint("sockets ", i)}, &room); err != nil {
 		return nil, err
 	}
-	if err := call(base, "POST", "/api/rooms/"+room.ID+"/columns", tok, map[string]string{"name": "a"}, &c1); err != nil {
-		return nil, err
-	}
-	if err := call(base, "POST", "/api/rooms/"+room.ID+"/columns", tok, map[string]string{"name": "b"}, &c2); err != nil {
-		return nil, err
-	}
-	b := &board{id: room.ID, c1: c1.ID, c2: c2.ID}
-	for j := range 20 {
-		var card struct {
+	cols := make([]string, columns)
+	for c := range cols {
+		var col struct {
 			ID string `json:"id"`
 		}
-		if err := call(base, "POST", "/api/columns/"+c1.ID+"/cards", tok, map[string]string{"title": fmt.Sprint("card ", j)}, &card); err != nil {
+		if err := call(base, "POST", "/api/rooms/"+room.ID+"/columns", tok, map[string]string{"name": fmt.Sprint("column ", c+1)}, &col); err != nil {
 			return nil, err
 		}
-		b.cards = append(b.cards, card.ID)
+		cols[c] = col.ID
+	}
+	seeded := columns
+	if cards == 0 {
+		cards, seeded = 20, 1
+	}
+	b := &board{id: room.ID, c1: cols[0], c2: cols[1], version: int64(1 + columns + seeded*cards)}
+	// One writer per column: a column's cards in order, the columns at
+	// once.
+	errs := make(chan error, seeded)
+	for c, col := range cols[:seeded] {
+		go func() {
+			for j := range cards {
+				var card struct {
+					ID string `json:"id"`
+				}
+				if err := call(base, "POST", "/api/columns/"+col+"/cards", tok, map[string]string{"title": fmt.Sprint("card ", j+1)}, &card); err != nil {
+					errs <- err
+					return
+				}
+				if c == 0 {
+					b.cards = append(b.cards, card.ID)
+				}
+			}
+			errs <- nil
+		}()
+	}
+	for range seeded {
+		if err := <-errs; err != nil {
+			return nil, err
+		}
 	}
 	return b, nil
 }
@@ -116,12 +148,13 @@ type socket struct {
 	conn  *websocket.Conn
 	room  *board
 	got   int   // events received
+	bytes int   // their bytes
 	bad   int   // events out of order or repeated
 	last  int64 // the last version received
 	start int64 // the room's version when the socket opened
 }
 
-func run(base string, pid, n, nrooms, parallel, rate int, dur time.Duration) error {
+func run(base string, pid, n, nrooms, parallel, rate int, dur time.Duration, columns, cards int) error {
 	var auth struct {
 		AccessToken string `json:"access_token"`
 	}
@@ -132,14 +165,12 @@ func run(base string, pid, n, nrooms, parallel, rate int, dur time.Duration) err
 	tok := auth.AccessToken
 	boards := make([]*board, nrooms)
 	for i := range boards {
-		b, err := seedBoard(base, tok, i)
+		b, err := seedBoard(base, tok, i, columns, cards)
 		if err != nil {
 			return err
 		}
 		boards[i] = b
 	}
-	const startVersion = 23 // two columns and 20 cards after creation
-
 	before := rssMiB(pid)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
@@ -169,7 +200,11 @@ func run(base string, pid, n, nrooms, parallel, rate int, dur time.Duration) err
 				dmu.Unlock()
 				return
 			}
-			socks[i] = &socket{conn: conn, room: b, last: startVersion, start: startVersion}
+			// Contract v1's card events on a large board were bigger than
+			// the library's 32 KiB default (a move between two 500-card
+			// columns: 39 KiB), so a before-and-after needs more.
+			conn.SetReadLimit(1 << 20)
+			socks[i] = &socket{conn: conn, room: b, last: b.version, start: b.version}
 		}()
 	}
 	wg.Wait()
@@ -201,6 +236,7 @@ func run(base string, pid, n, nrooms, parallel, rate int, dur time.Duration) err
 				}
 				s.last = e.Version
 				s.got++
+				s.bytes += len(b)
 				mu.Lock()
 				delays = append(delays, got.Sub(e.At))
 				mu.Unlock()
@@ -227,9 +263,10 @@ func run(base string, pid, n, nrooms, parallel, rate int, dur time.Duration) err
 		s.conn.CloseNow()
 	}
 	wg.Wait()
-	expected, wrong := 0, 0
+	expected, wrong, bytes := 0, 0, 0
 	for _, s := range socks {
 		expected += s.room.moves
+		bytes += s.bytes
 		if s.got != s.room.moves || s.bad > 0 {
 			wrong++
 		}
@@ -241,7 +278,8 @@ func run(base string, pid, n, nrooms, parallel, rate int, dur time.Duration) err
 		}
 		return delays[min(len(delays)-1, int(float64(len(delays))*p))]
 	}
-	fmt.Printf("RESULT sockets=%d rooms=%d open_s=%.1f moves=%d rate=%d/s deliveries=%d expected=%d sockets_not_exactly_once=%d commit_to_receipt_p50_ms=%.1f p99_ms=%.1f max_ms=%.1f rss_before_mib=%.1f rss_sockets_mib=%.1f rss_peak_mib=%.1f kib_per_socket=%.1f\n",
+	fmt.Printf("RESULT board=%dx%d bytes_per_event=%d ", columns, cards, bytes/max(len(delays), 1))
+	fmt.Printf("sockets=%d rooms=%d open_s=%.1f moves=%d rate=%d/s deliveries=%d expected=%d sockets_not_exactly_once=%d commit_to_receipt_p50_ms=%.1f p99_ms=%.1f max_ms=%.1f rss_before_mib=%.1f rss_sockets_mib=%.1f rss_peak_mib=%.1f kib_per_socket=%.1f\n",
 		n, nrooms, openTime.Seconds(), moves, rate, len(delays), expected, wrong, float64(pct(0.50).Microseconds())/1000, float64(pct(0.99).Microseconds())/1000,
 		float64(pct(1).Microseconds())/1000, before, after, peak, (after-before)*1024/float64(n))
 	if wrong > 0 {

@@ -91,7 +91,9 @@ export class Api {
       throw new ApiError(res.status, e?.code ?? 'internal', e?.message ?? `The server answered ${res.status}.`, e?.fields ?? {});
     }
     if (options.signIn && data?.access_token) this.session.set(data, Date.parse(res.headers.get('Date') ?? ''));
-    return options.withETag ? { body: data, etag: res.headers.get('ETag') } : data;
+    // With the ETag, the text too: a caller that keeps the body for a 304
+    // keeps it as it came, rather than serializing a big board again.
+    return options.withETag ? { body: data, etag: res.headers.get('ETag'), text } : data;
   }
 
   get(path, options) { return this.request('GET', path, undefined, options); }

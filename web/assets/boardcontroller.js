@@ -153,7 +153,7 @@ export class BoardController {
     if (res.notModified) {
       board = JSON.parse(this.cachedBody);
     } else {
-      this.cachedBody = JSON.stringify(res.body);
+      this.cachedBody = res.text ?? JSON.stringify(res.body);
       this.etag = res.etag;
       board = res.body;
     }

@@ -34,31 +34,32 @@ function layout(b) {
 
 const card = (id, column, position) => ({ id, column_id: column, title: id, description: '', position });
 const ev = (version, type, data, actor = 'u-other') => ({ version, type, actor_id: actor, at: 't', data });
+const from = (column, position) => ({ column_id: column, position });
 
 describe('applyEvent', () => {
   const cases = [
     {
-      name: 'a move across columns applies every position that changed',
+      name: 'a move across columns: out of its place, into its new one, the cards after each shifting',
       start: { a: ['x', 'y', 'z'], b: ['w'] },
-      event: ev(6, 'card.moved', { card: card('y', 'b', 0), cards: { a: ['x', 'z'], b: ['y', 'w'] } }),
+      event: ev(6, 'card.moved', { card: card('y', 'b', 0), from: from('a', 1) }),
       result: S.APPLIED, want: { a: ['x', 'z'], b: ['y', 'w'] },
     },
     {
       name: 'a move within a column',
       start: { a: ['x', 'y', 'z'] },
-      event: ev(6, 'card.moved', { card: card('x', 'a', 2), cards: { a: ['y', 'z', 'x'] } }),
+      event: ev(6, 'card.moved', { card: card('x', 'a', 2), from: from('a', 0) }),
       result: S.APPLIED, want: { a: ['y', 'z', 'x'] },
     },
     {
       name: 'a new card takes its place',
       start: { a: ['x', 'y'] },
-      event: ev(6, 'card.created', { card: card('n', 'a', 1), cards: { a: ['x', 'n', 'y'] } }),
+      event: ev(6, 'card.created', { card: card('n', 'a', 1) }),
       result: S.APPLIED, want: { a: ['x', 'n', 'y'] },
     },
     {
       name: 'a deleted card leaves no gap',
       start: { a: ['x', 'y', 'z'] },
-      event: ev(6, 'card.deleted', { card_id: 'y', column_id: 'a', cards: { a: ['x', 'z'] } }),
+      event: ev(6, 'card.deleted', { card_id: 'y', column_id: 'a', from: from('a', 1) }),
       result: S.APPLIED, want: { a: ['x', 'z'] },
     },
     {
@@ -82,20 +83,56 @@ describe('applyEvent', () => {
     {
       name: 'an event already applied is stale',
       start: { a: ['x', 'y'] },
-      event: ev(5, 'card.moved', { card: card('x', 'a', 1), cards: { a: ['y', 'x'] } }),
+      event: ev(5, 'card.moved', { card: card('x', 'a', 1), from: from('a', 0) }),
       result: S.STALE, want: { a: ['x', 'y'] },
     },
     {
       name: 'a missed event is a gap',
       start: { a: ['x', 'y'] },
-      event: ev(7, 'card.moved', { card: card('x', 'a', 1), cards: { a: ['y', 'x'] } }),
+      event: ev(7, 'card.moved', { card: card('x', 'a', 1), from: from('a', 0) }),
       result: S.GAP, want: { a: ['x', 'y'] },
     },
     {
       name: 'a card this board has never seen asks for a refetch, and changes nothing',
       start: { a: ['x'], b: [] },
-      event: ev(6, 'card.moved', { card: card('x', 'b', 0), cards: { a: [], b: ['ghost', 'x'] } }),
+      event: ev(6, 'card.moved', { card: card('ghost', 'b', 0), from: from('a', 0) }),
       result: S.RESYNC, want: { a: ['x'], b: [] },
+    },
+    {
+      name: 'a card that is not where the event says it was asks for a refetch',
+      start: { a: ['x', 'y'], b: [] },
+      event: ev(6, 'card.moved', { card: card('x', 'b', 0), from: from('a', 1) }),
+      result: S.RESYNC, want: { a: ['x', 'y'], b: [] },
+    },
+    {
+      name: 'a move without where it came from asks for a refetch',
+      start: { a: ['x'], b: [] },
+      event: ev(6, 'card.moved', { card: card('x', 'b', 0) }),
+      result: S.RESYNC, want: { a: ['x'], b: [] },
+    },
+    {
+      name: 'a new card past the end of its column asks for a refetch',
+      start: { a: ['x'] },
+      event: ev(6, 'card.created', { card: card('n', 'a', 2) }),
+      result: S.RESYNC, want: { a: ['x'] },
+    },
+    {
+      name: 'a new card that the board holds already asks for a refetch',
+      start: { a: ['x'], b: ['n'] },
+      event: ev(6, 'card.created', { card: card('n', 'a', 0) }),
+      result: S.RESYNC, want: { a: ['x'], b: ['n'] },
+    },
+    {
+      name: 'a deleted card that was not on the board must not be on it',
+      start: { a: ['x'] },
+      event: ev(6, 'card.deleted', { card_id: 'x', column_id: 'a', from: null }),
+      result: S.RESYNC, want: { a: ['x'] },
+    },
+    {
+      name: 'a deleted card that was not on the board (archived) changes nothing but the version',
+      start: { a: ['x'] },
+      event: ev(6, 'card.deleted', { card_id: 'gone', column_id: 'a', from: null }),
+      result: S.APPLIED, want: { a: ['x'] },
     },
     {
       name: 'an unknown event type asks for a refetch',
@@ -113,12 +150,78 @@ describe('applyEvent', () => {
     });
   }
 
-  it('an older order for one column takes the card out of the column that held it', () => {
-    // Shown: x moved to b ahead of its event; then an earlier event lists
-    // a with x in it. x must not be in both columns.
-    const b = board(5, { a: ['y'], b: ['x'] });
-    assert.equal(S.applyEvent(b, ev(6, 'card.created', { card: card('n', 'a', 2), cards: { a: ['x', 'y', 'n'] } }), ME), S.APPLIED);
-    assert.deepEqual(layout(b), { a: ['x', 'y', 'n'], b: [] });
+  it('a move keeps the details the board has and takes the ones the event brings', () => {
+    const b = board(5, { a: ['x', 'y'], b: ['z'] });
+    S.findCard(b, 'x').card.label_ids = ['bug'];
+    assert.equal(S.applyEvent(b, ev(6, 'card.moved', { card: { ...card('x', 'b', 1), title: 'New' }, from: from('a', 0) }), ME), S.APPLIED);
+    assert.deepEqual(layout(b), { a: ['y'], b: ['z', 'x'] });
+    assert.equal(S.findCard(b, 'x').card.title, 'New');
+  });
+
+  it('a card update somewhere else than the board has it asks for a refetch', () => {
+    const b = board(5, { a: ['x', 'y'] });
+    assert.equal(S.applyEvent(b, ev(6, 'card.updated', { card: card('y', 'a', 0) }), ME), S.RESYNC);
+    assert.equal(S.applyEvent(b, ev(6, 'card.updated', { card: card('ghost', 'a', 0) }), ME), S.RESYNC);
+    // An archived card's update: not on the board, nothing to change.
+    assert.equal(S.applyEvent(b, ev(6, 'card.updated', { card: { ...card('old', 'a', 0), archived_at: 't' } }), ME), S.APPLIED);
+    assert.deepEqual(layout(b), { a: ['x', 'y'] });
+  });
+
+  it('events of thousands of random changes leave the board exactly as the server has it', () => {
+    // A model of the server: positions 0..n-1 per column; each change
+    // makes the event it would record. The client applies only events.
+    const server = { a: [], b: [], c: [] };
+    const cols = Object.keys(server);
+    const client = board(5, server);
+    let version = 5;
+    let n = 0;
+    const rand = (k) => Math.floor(Math.random() * k);
+    const placeOf = (id) => {
+      for (const c of cols) { const i = server[c].indexOf(id); if (i >= 0) return { column_id: c, position: i }; }
+      return null;
+    };
+    const all = () => cols.flatMap((c) => server[c]);
+    const archived = [];
+    for (let step = 0; step < 3000; step++) {
+      const op = rand(10);
+      const ids = all();
+      let e;
+      if (op < 3 || ids.length === 0) {
+        const c = cols[rand(3)];
+        const at = rand(server[c].length + 1);
+        const id = `n${n++}`;
+        server[c].splice(at, 0, id);
+        e = ev(++version, 'card.created', { card: card(id, c, at) });
+      } else if (op < 7) {
+        const id = ids[rand(ids.length)];
+        const was = placeOf(id);
+        server[was.column_id].splice(was.position, 1);
+        const c = cols[rand(3)];
+        const at = Math.min(rand(server[c].length + 2), server[c].length);
+        server[c].splice(at, 0, id);
+        e = ev(++version, 'card.moved', { card: card(id, c, at), from: was });
+      } else if (op < 8) {
+        const id = ids[rand(ids.length)];
+        const was = placeOf(id);
+        server[was.column_id].splice(was.position, 1);
+        e = ev(++version, 'card.deleted', { card_id: id, column_id: was.column_id, from: was });
+      } else if (op < 9) {
+        const id = ids[rand(ids.length)];
+        const was = placeOf(id);
+        server[was.column_id].splice(was.position, 1);
+        archived.push(id);
+        e = ev(++version, 'card.archived', { card: { ...card(id, was.column_id, was.position), archived_at: 't' }, from: was });
+      } else {
+        if (archived.length === 0) continue;
+        const id = archived.splice(rand(archived.length), 1)[0];
+        const c = cols[rand(3)];
+        server[c].push(id);
+        e = ev(++version, 'card.restored', { card: card(id, c, server[c].length - 1) });
+      }
+      assert.equal(S.applyEvent(client, e, ME), S.APPLIED, `step ${step}: ${JSON.stringify(e)}`);
+    }
+    assert.deepEqual(layout(client), server);
+    assert.equal(client.version, version);
   });
 
   it('a card update changes the text, not the place', () => {
@@ -175,18 +278,25 @@ describe('applyEvent: the archive', () => {
   it('an archived card leaves its column; restored, it comes back where the event says, with its details', () => {
     const b = board(5, { a: ['x', 'y', 'z'], b: ['w'] });
     S.findCard(b, 'y').card.label_ids = ['bug'];
-    assert.equal(S.applyEvent(b, ev(6, 'card.archived', { card: { ...card('y', 'a', 1), archived_at: 't' }, cards: { a: ['x', 'z'] } }), ME), S.APPLIED);
+    assert.equal(S.applyEvent(b, ev(6, 'card.archived', { card: { ...card('y', 'a', 1), archived_at: 't' }, from: from('a', 1) }), ME), S.APPLIED);
     assert.deepEqual(layout(b), { a: ['x', 'z'], b: ['w'] });
     assert.equal(S.findCard(b, 'y'), null);
     const back = { ...card('y', 'a', 2), archived_at: null, label_ids: ['bug'], comment_count: 3 };
-    assert.equal(S.applyEvent(b, ev(7, 'card.restored', { card: back, cards: { a: ['x', 'z', 'y'] } }), ME), S.APPLIED);
+    assert.equal(S.applyEvent(b, ev(7, 'card.restored', { card: back }), ME), S.APPLIED);
     assert.deepEqual(layout(b), { a: ['x', 'z', 'y'], b: ['w'] });
     assert.deepEqual(S.findCard(b, 'y').card.label_ids, ['bug']);
     assert.equal(S.findCard(b, 'y').card.comment_count, 3);
     // Restored to another column (its own was archived): there it lands.
-    assert.equal(S.applyEvent(b, ev(8, 'card.archived', { card: { ...card('x', 'a', 0), archived_at: 't' }, cards: { a: ['z', 'y'] } }), ME), S.APPLIED);
-    assert.equal(S.applyEvent(b, ev(9, 'card.restored', { card: card('x', 'b', 1), cards: { b: ['w', 'x'] } }), ME), S.APPLIED);
+    assert.equal(S.applyEvent(b, ev(8, 'card.archived', { card: { ...card('x', 'a', 0), archived_at: 't' }, from: from('a', 0) }), ME), S.APPLIED);
+    assert.equal(S.applyEvent(b, ev(9, 'card.restored', { card: card('x', 'b', 1) }), ME), S.APPLIED);
     assert.deepEqual(layout(b), { a: ['z', 'y'], b: ['w', 'x'] });
+    // Restored while on the board (a repeat): from its place to the same.
+    assert.equal(S.applyEvent(b, ev(10, 'card.restored', { card: card('x', 'b', 1), from: from('b', 1) }), ME), S.APPLIED);
+    assert.deepEqual(layout(b), { a: ['z', 'y'], b: ['w', 'x'] });
+    // Archived again (a repeat): it was not on the board, and is not.
+    assert.equal(S.applyEvent(b, ev(11, 'card.archived', { card: { ...card('y', 'a', 1), archived_at: 't' }, from: from('a', 1) }), ME), S.APPLIED);
+    assert.equal(S.applyEvent(b, ev(12, 'card.archived', { card: { ...card('y', 'a', 1), archived_at: 't' } }), ME), S.APPLIED);
+    assert.deepEqual(layout(b), { a: ['z'], b: ['w', 'x'] });
   });
 
   it('an archived column leaves with its cards; restored, it comes back with the cards the event carries', () => {
@@ -207,8 +317,12 @@ describe('applyEvent: the archive', () => {
   it('archive events without what they must carry ask for a refetch, and change nothing', () => {
     for (const [type, data] of [
       ['card.archived', { card: card('x', 'a', 0) }],
-      ['card.restored', { card: card('n', 'a', 1) }],
-      ['card.restored', { card: card('n', 'a', 1), cards: { a: ['x', 'ghost'] } }],
+      ['card.archived', {}],
+      ['card.archived', { card: { ...card('ghost', 'a', 0), archived_at: 't' }, from: from('a', 0) }],
+      ['card.restored', {}],
+      ['card.restored', { card: card('n', 'a', 2) }],
+      ['card.restored', { card: card('x', 'a', 1) }],
+      ['card.restored', { card: card('n', 'ghost', 0), from: from('a', 0) }],
       ['column.archived', { column: column('a') }],
       ['column.restored', { column: { id: 'n', room_id: 'room', name: 'n', position: 1 }, columns: ['a', 'n'] }],
       ['column.restored', { column: column('n'), columns: ['a', 'n', 'ghost'] }],
@@ -220,9 +334,15 @@ describe('applyEvent: the archive', () => {
     }
   });
 
+  it('a card restored in an archived column (a repeat) stays off the board', () => {
+    const b = board(5, { a: ['x'] });
+    assert.equal(S.applyEvent(b, ev(6, 'card.restored', { card: card('n', 'archived-column', 0) }), ME), S.APPLIED);
+    assert.deepEqual(layout(b), { a: ['x'] });
+  });
+
   it('a card archived that is still listed on the board asks for a refetch', () => {
     const b = board(5, { a: ['x', 'y'] });
-    assert.equal(S.applyEvent(b, ev(6, 'card.archived', { card: card('y', 'a', 1), cards: { a: ['x', 'y'] } }), ME), S.RESYNC);
+    assert.equal(S.applyEvent(b, ev(6, 'card.archived', { card: { ...card('y', 'a', 1), archived_at: 't' } }), ME), S.RESYNC);
     assert.deepEqual(layout(b), { a: ['x', 'y'] });
   });
 });
@@ -308,6 +428,30 @@ describe('applyEvent: card details', () => {
   });
 });
 
+describe('copies share cards, which are replaced, never changed', () => {
+  it('every change leaves a copy taken before it as it was', () => {
+    const b = board(5, { a: ['x', 'y', 'z'], b: ['w'] });
+    b.labels = [{ id: 'bug', room_id: 'room', name: 'Bug', color: 'red' }];
+    b.members.push({ user: { id: 'u-ann', email: 'ann@x', display_name: 'Ann' }, role: 'member', joined_at: 't' });
+    Object.assign(S.findCard(b, 'y').card, { label_ids: ['bug'], assignee_ids: ['u-ann'] });
+    const before = S.copy(b);
+    const snapshot = JSON.stringify(before);
+    assert.equal(before.columns[0].cards[1], b.columns[0].cards[1], 'a copy shares the card objects');
+    for (const e of [
+      ev(6, 'card.moved', { card: card('x', 'b', 0), from: from('a', 0) }),
+      ev(7, 'comment.created', { comment: { id: 'c', card_id: 'y' }, comment_count: 1 }),
+      ev(8, 'label.deleted', { label_id: 'bug' }),
+      ev(9, 'member.removed', { user_id: 'u-ann', unassigned_card_ids: ['y'] }),
+      ev(10, 'card.updated', { card: { ...card('z', 'a', 1), title: 'Zed' } }),
+      ev(11, 'card.deleted', { card_id: 'y', column_id: 'a', from: from('a', 0) }),
+    ]) assert.equal(S.applyEvent(b, e, ME), S.APPLIED, e.type);
+    assert.deepEqual(layout(b), { a: ['z'], b: ['x', 'w'] });
+    assert.equal(JSON.stringify(before), snapshot);
+    assert.equal(S.moveCard(b, 'w', 'a', 0), true);
+    assert.equal(JSON.stringify(before), snapshot);
+  });
+});
+
 describe('moveCard', () => {
   const cases = [
     { name: 'to another column', start: { a: ['x', 'y'], b: ['z'] }, move: ['x', 'b', 1], want: { a: ['y'], b: ['z', 'x'] } },
@@ -333,11 +477,11 @@ describe('moveCard', () => {
 
 describe('applyEvents', () => {
   const events = [
-    ev(6, 'card.moved', { card: card('x', 'b', 0), cards: { a: ['y'], b: ['x'] } }),
+    ev(6, 'card.moved', { card: card('x', 'b', 0), from: from('a', 0) }),
     ev(6, 'room.updated', { name: 'a replay' }),
     ev(7, 'card.updated', { card: { ...card('y', 'a', 0), title: 'Why' } }),
     ev(8, 'column.created', { column: { id: 'c', room_id: 'room', name: 'c', position: 2 }, columns: ['a', 'b', 'c'] }),
-    ev(9, 'card.moved', { card: card('y', 'c', 0), cards: { a: [], c: ['y'] } }),
+    ev(9, 'card.moved', { card: card('y', 'c', 0), from: from('a', 0) }),
   ];
 
   it('ends where applying them one by one ends, with one copy', () => {
@@ -364,7 +508,7 @@ describe('applyEvents', () => {
 
   it('stops at an event that does not fit, keeping what came before it and nothing of it', () => {
     const b = board(5, { a: ['x', 'y'], b: [] });
-    const r = S.applyEvents(b, [events[0], ev(7, 'card.moved', { card: card('y', 'b', 1), cards: { b: ['x', 'y'], ghost: [] } })], ME);
+    const r = S.applyEvents(b, [events[0], ev(7, 'card.moved', { card: card('y', 'b', 1), from: from('ghost', 0) })], ME);
     assert.equal(r.result, S.RESYNC);
     assert.deepEqual(r.applied.map((e) => e.version), [6]);
     assert.equal(b.version, 6);
