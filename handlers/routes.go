@@ -7,12 +7,14 @@ package handlers
 import (
 	"fmt"
 	"log/slog"
+	"net/http"
 	"sync/atomic"
 	"time"
 
 	"github.com/gin-gonic/gin"
 
 	"github.com/syncboard/syncboard/auth"
+	"github.com/syncboard/syncboard/metrics"
 	"github.com/syncboard/syncboard/middleware"
 	"github.com/syncboard/syncboard/models"
 	"github.com/syncboard/syncboard/realtime"
@@ -53,6 +55,11 @@ type Deps struct {
 	// WSMaxPerUser WebSockets (room sockets and the user stream together)
 	// one user may hold open on this instance (default 20).
 	WSMaxPerUser int
+	// HTTPMetrics, when set, measures every request (nil: none).
+	HTTPMetrics *metrics.HTTP
+	// MetricsHandler, when set, answers GET /metrics on this router: in
+	// development without METRICS_ADDR (config.MetricsOnAPI).
+	MetricsHandler http.Handler
 }
 
 // NewRouter returns the HTTP handler of the whole API.
@@ -84,6 +91,10 @@ func NewRouter(d Deps) (*gin.Engine, error) {
 	r.RedirectTrailingSlash = false
 	// fail is the one error writer, handed to the middleware that answers.
 	fail := func(c *gin.Context, err error) { writeError(c, d.Log, err) }
+	if d.HTTPMetrics != nil {
+		// Before everything, to time the whole chain.
+		r.Use(d.HTTPMetrics.Middleware())
+	}
 	r.Use(
 		// First, so that every response carries its headers, errors and
 		// recovered panics included.
@@ -122,6 +133,9 @@ func NewRouter(d Deps) (*gin.Engine, error) {
 	}
 	r.GET("/", webFile(files, d.Log))
 	r.GET("/assets/:name", webFile(files, d.Log))
+	if d.MetricsHandler != nil {
+		r.GET("/metrics", gin.WrapH(d.MetricsHandler))
+	}
 
 	var devices *auth.Devices
 	if d.Tokens != nil {
@@ -208,5 +222,8 @@ func NewRouter(d Deps) (*gin.Engine, error) {
 	// the token is the credential, outside signedIn.
 	apiGroup.GET("/invites/by-token/:token", previewInvite(id))
 	signedIn.POST("/invites/by-token/:token/accept", acceptInvite(id))
+	if d.HTTPMetrics != nil {
+		d.HTTPMetrics.Resolve(r.Routes())
+	}
 	return r, nil
 }
