@@ -77,7 +77,9 @@ type server struct {
 	done chan error
 }
 
-var listening = regexp.MustCompile(`msg=listening addr=(\S+)`)
+// listening finds the address in the log's text (development) or JSON
+// (production).
+var listening = regexp.MustCompile(`msg=listening addr=(\S+)|"msg":"listening","addr":"([^"]+)"`)
 
 // start runs the whole program as main does and waits until it listens.
 func start(t *testing.T, env map[string]string) *server {
@@ -92,7 +94,7 @@ func start(t *testing.T, env map[string]string) *server {
 	deadline := time.Now().Add(30 * time.Second)
 	for time.Now().Before(deadline) {
 		if m := listening.FindStringSubmatch(s.logs.String()); m != nil {
-			s.url = "http://" + m[1]
+			s.url = "http://" + m[1] + m[2]
 			return s
 		}
 		select {
