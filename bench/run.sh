@@ -39,7 +39,7 @@ echo "bench: starting the server on :$port (database $db, bcrypt cost $cost)"
 psql "$pg_url/postgres" -qAtc "CREATE DATABASE \"$db\"" >/dev/null
 DATABASE_URL="$pg_url/$db?sslmode=disable&search_path=public" HTTP_ADDR="127.0.0.1:$port" \
   APP_ENV=production JWT_SECRET="bench-secret-bench-secret-bench-secret-0123" GIN_MODE=release \
-  PPROF_ADDR="127.0.0.1:$((port + 1))" LOG_LEVEL=warn BCRYPT_COST="$cost" AUTH_RATE_LIMIT=1000000 ENV_FILE=/dev/null \
+  PPROF_ADDR="127.0.0.1:$((port + 1))" METRICS_ADDR="127.0.0.1:$((port + 2))" LOG_LEVEL=warn BCRYPT_COST="$cost" AUTH_RATE_LIMIT=1000000 ENV_FILE=/dev/null \
   ./bin/syncboard >"$out/server.log" 2>&1 &
 server_pid=$!
 for _ in $(seq 1 100); do
@@ -77,6 +77,8 @@ load_mb=$(hwm)
 
 echo "bench: 1,000 sockets on one room, 20 moves/s"
 go run ./bench/sockets -url "http://127.0.0.1:$port" -pid "$server_pid" -sockets 1000 -rate 20 -duration "$dur" | tee "$out/sockets.txt"
+# Measured as production runs it, metrics on: keep the server's own view of every run.
+curl -fsS -o "$out/metrics.txt" "http://127.0.0.1:$((port + 2))/metrics" || true
 
 echo "bench: limits (pgbench, bcrypt)"
 ids=$(psql "$pg_url/$db" -qAt -F' ' -c "SELECT r.id, r.created_by FROM rooms r WHERE r.name = 'benchmark board'")
