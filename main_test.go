@@ -492,4 +492,11 @@ func TestSmallPoolUnderLoad(t *testing.T) {
 	if served.Load() == 0 {
 		t.Error("no request was served")
 	}
+	if t.Failed() { // what the server said about its 500s
+		for _, l := range strings.Split(s.logs.String(), "\n") {
+			if strings.Contains(l, "level=ERROR") {
+				t.Log(l)
+			}
+		}
+	}
 }
