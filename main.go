@@ -7,6 +7,9 @@
 //	                           revert the last N (default 1) applied migrations
 //	syncboard migrate history [--json]
 //	                           every migration, when it was applied and how long it took
+//	syncboard export --room ID write one board as JSON to stdout (docs/EXPORT.md)
+//	syncboard import --owner EMAIL
+//	                           make a new room from a board export read from stdin, owned by EMAIL
 //
 // Configuration comes from the environment and an optional .env file; see
 // README.md for the variables.
@@ -23,6 +26,7 @@ import (
 	"net/http/pprof"
 	"os"
 	"os/signal"
+	"strings"
 	"sync/atomic"
 	"syscall"
 	"time"
@@ -42,20 +46,28 @@ import (
 	"github.com/syncboard/syncboard/realtime"
 )
 
-const usage = `usage: syncboard [serve | migrate apply | migrate status | migrate down [N | --to VERSION] [--allow-data-loss] [--dry-run] | migrate history [--json]]`
+const usage = `usage: syncboard [serve | migrate apply | migrate status | migrate down [N | --to VERSION] [--allow-data-loss] [--dry-run] | migrate history [--json] | export --room ID | import --owner EMAIL]`
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	if err := run(ctx, os.Args[1:], os.Getenv, os.Stdout); err != nil {
+	if err := runIO(ctx, os.Args[1:], os.Getenv, os.Stdin, os.Stdout, os.Stderr); err != nil {
 		fmt.Fprintln(os.Stderr, "syncboard:", err)
 		os.Exit(1)
 	}
 }
 
-// run is the whole program; main only supplies the process's context,
-// arguments, environment and output. ctx ends on SIGINT or SIGTERM.
+// run is runIO for the commands that read no input and write logs with
+// their output (serve, migrate): what most tests call.
 func run(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
+	return runIO(ctx, args, getenv, strings.NewReader(""), stdout, stdout)
+}
+
+// runIO is the whole program; main only supplies the process's context,
+// arguments, environment and standard streams. ctx ends on SIGINT or
+// SIGTERM. The server and the migrate commands log to stdout; export and
+// import log to stderr, since export's stdout is the board.
+func runIO(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
 	envFile := getenv("ENV_FILE")
 	if envFile == "" {
 		envFile = ".env"
@@ -84,6 +96,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 			return errors.New(usage)
 		}
 		return migrateHistory(ctx, cfg, len(args) == 3, stdout)
+	case len(args) >= 1 && args[0] == "export":
+		return exportBoard(ctx, cfg, args[1:], newLogger(cfg, stderr), stdout)
+	case len(args) >= 1 && args[0] == "import":
+		return importBoard(ctx, cfg, args[1:], newLogger(cfg, stderr), stdin, stdout)
 	default:
 		return errors.New(usage)
 	}
@@ -132,6 +148,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 		MaxOpenConns:     cfg.DBMaxOpenConns,
 		MaxIdleConns:     cfg.DBMaxIdleConns,
 		ConnMaxLifetime:  cfg.DBConnMaxLifetime,
+		ConnMaxIdleTime:  cfg.DBConnMaxIdleTime,
 		StatementTimeout: cfg.DBStatementTimeout,
 		LockTimeout:      cfg.DBLockTimeout,
 		Logger:           log,
@@ -147,6 +164,11 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	}
 	store := models.NewStore(db)
 	go prune(ctx, store, cfg.EventRetention, log)
+	if cfg.DBMaxIdleConns < cfg.DBMaxOpenConns {
+		log.Warn("DB_MAX_IDLE_CONNS is below DB_MAX_OPEN_CONNS: under load the pool closes connections "+
+			"and opens new ones; DB_CONN_MAX_IDLE_TIME shrinks a quiet pool without that churn",
+			"idle", cfg.DBMaxIdleConns, "open", cfg.DBMaxOpenConns)
+	}
 	if cfg.JWTSecretGenerated {
 		log.Warn("JWT_SECRET is not set: signing with a random key made for this process; " +
 			"every session ends when it restarts, and other instances cannot verify its tokens")
@@ -184,6 +206,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 		Presence:           presence,
 		PublicURL:          cfg.PublicURL,
 		WSMaxPerUser:       cfg.WSMaxPerUser,
+		BoardCacheBytes:    boardCacheBytes(cfg.BoardCacheMB),
 	}
 	if m != nil {
 		deps.HTTPMetrics = m.HTTP
@@ -384,4 +407,13 @@ func orNone(v string) string {
 		return "(none)"
 	}
 	return v
+}
+
+// boardCacheBytes turns BOARD_CACHE_MB into the router's budget, where 0
+// would mean the default: off is negative there.
+func boardCacheBytes(mb int) int64 {
+	if mb == 0 {
+		return -1
+	}
+	return int64(mb) << 20
 }

@@ -27,9 +27,11 @@ func dial(t *testing.T, base, room, query, token string) (*websocket.Conn, int) 
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	opts := &websocket.DialOptions{}
+	// Accept-Encoding as a browser sends it on the handshake: the
+	// compression middleware must leave an upgrade alone.
+	opts := &websocket.DialOptions{HTTPHeader: http.Header{"Accept-Encoding": {"gzip, deflate, br, zstd"}}}
 	if token != "" {
-		opts.HTTPHeader = http.Header{"Authorization": {"Bearer " + token}}
+		opts.HTTPHeader.Set("Authorization", "Bearer "+token)
 	}
 	u := strings.Replace(base, "http://", "ws://", 1) + "/api/rooms/" + room + "/ws" + query
 	conn, resp, err := websocket.Dial(ctx, u, opts)

@@ -22,9 +22,11 @@ func dialRaw(t *testing.T, base, path, token string) (*websocket.Conn, *http.Res
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	opts := &websocket.DialOptions{}
+	// Accept-Encoding as a browser sends it on the handshake: the
+	// compression middleware must leave an upgrade alone.
+	opts := &websocket.DialOptions{HTTPHeader: http.Header{"Accept-Encoding": {"gzip, deflate, br, zstd"}}}
 	if token != "" {
-		opts.HTTPHeader = http.Header{"Authorization": {"Bearer " + token}}
+		opts.HTTPHeader.Set("Authorization", "Bearer "+token)
 	}
 	conn, resp, err := websocket.Dial(ctx, strings.Replace(base, "http://", "ws://", 1)+path, opts)
 	if err != nil {

@@ -54,12 +54,20 @@ type Config struct {
 	JWTSecretGenerated bool
 	// AccessTokenTTL is the lifetime of access tokens; RefreshTokenTTL of
 	// refresh tokens, extended on each use.
-	AccessTokenTTL    time.Duration
-	RefreshTokenTTL   time.Duration
-	BcryptCost        int
-	DBMaxOpenConns    int
+	AccessTokenTTL  time.Duration
+	RefreshTokenTTL time.Duration
+	BcryptCost      int
+	DBMaxOpenConns  int
+	// DBMaxIdleConns defaults to DBMaxOpenConns: a pool that may keep fewer
+	// idle connections than it opens closes one each time a request hands
+	// its connection back above that line and opens a new one for the next
+	// request, hundreds of new PostgreSQL sessions a second under load.
+	// DBConnMaxIdleTime shrinks a quiet pool instead.
 	DBMaxIdleConns    int
 	DBConnMaxLifetime time.Duration
+	DBConnMaxIdleTime time.Duration
+	// BoardCacheMB bounds the cache of encoded boards (0: no cache).
+	BoardCacheMB int
 	// DBStatementTimeout and DBLockTimeout bound every statement of the
 	// server's pool (not migrations): a stuck query or a lock queue fails
 	// fast instead of holding a connection.
@@ -154,8 +162,8 @@ func FromEnv(getenv func(string) string) (Config, error) {
 		RefreshTokenTTL:    p.duration("REFRESH_TOKEN_TTL", 30*24*time.Hour),
 		BcryptCost:         p.integer("BCRYPT_COST", 12, 4, 31),
 		DBMaxOpenConns:     p.integer("DB_MAX_OPEN_CONNS", 20, 1, 10000),
-		DBMaxIdleConns:     p.integer("DB_MAX_IDLE_CONNS", 10, 0, 10000),
 		DBConnMaxLifetime:  p.duration("DB_CONN_MAX_LIFETIME", 30*time.Minute),
+		DBConnMaxIdleTime:  p.duration("DB_CONN_MAX_IDLE_TIME", 5*time.Minute),
 		DBStatementTimeout: p.duration("DB_STATEMENT_TIMEOUT", 5*time.Second),
 		DBLockTimeout:      p.duration("DB_LOCK_TIMEOUT", 3*time.Second),
 		RequestTimeout:     p.duration("REQUEST_TIMEOUT", 15*time.Second),
@@ -170,6 +178,7 @@ func FromEnv(getenv func(string) string) (Config, error) {
 		EventRetention:     p.duration("EVENT_RETENTION", 7*24*time.Hour),
 		PublicURL:          p.publicURL("PUBLIC_URL"),
 		WSMaxPerUser:       p.integer("WS_MAX_PER_USER", 20, 1, 100_000),
+		BoardCacheMB:       p.integer("BOARD_CACHE_MB", 64, 0, 1_000_000),
 		PresenceHeartbeat:  p.duration("PRESENCE_HEARTBEAT", 5*time.Second),
 		PresenceStale:      p.duration("PRESENCE_STALE", 20*time.Second),
 	}
@@ -199,6 +208,7 @@ func FromEnv(getenv func(string) string) (Config, error) {
 	if c.RefreshTokenTTL < c.AccessTokenTTL {
 		p.fail("REFRESH_TOKEN_TTL", "must not be shorter than the access token lifetime (%s), got %s", c.AccessTokenTTL, c.RefreshTokenTTL)
 	}
+	c.DBMaxIdleConns = p.integer("DB_MAX_IDLE_CONNS", c.DBMaxOpenConns, 0, 10000)
 	if c.DBMaxIdleConns > c.DBMaxOpenConns {
 		c.DBMaxIdleConns = c.DBMaxOpenConns
 	}

@@ -21,10 +21,10 @@ func (e env) getenv(name string) string { return e[name] }
 // the bad variables and no others.
 var knownVars = []string{
 	"DATABASE_URL", "HTTP_ADDR", "APP_ENV", "LOG_LEVEL", "JWT_SECRET", "JWT_TTL", "ACCESS_TOKEN_TTL", "REFRESH_TOKEN_TTL",
-	"BCRYPT_COST", "DB_MAX_OPEN_CONNS", "DB_MAX_IDLE_CONNS", "DB_CONN_MAX_LIFETIME",
+	"BCRYPT_COST", "DB_MAX_OPEN_CONNS", "DB_MAX_IDLE_CONNS", "DB_CONN_MAX_LIFETIME", "DB_CONN_MAX_IDLE_TIME",
 	"MIGRATE_ON_START", "CORS_ALLOWED_ORIGINS", "TRUSTED_PROXIES", "SHUTDOWN_TIMEOUT",
 	"AUTH_RATE_LIMIT", "AUTH_RATE_WINDOW", "DB_STATEMENT_TIMEOUT", "DB_LOCK_TIMEOUT", "REQUEST_TIMEOUT",
-	"EVENT_RETENTION", "PPROF_ADDR", "METRICS_ADDR", "PUBLIC_URL", "WS_MAX_PER_USER", "PRESENCE_HEARTBEAT", "PRESENCE_STALE",
+	"EVENT_RETENTION", "PPROF_ADDR", "METRICS_ADDR", "PUBLIC_URL", "WS_MAX_PER_USER", "BOARD_CACHE_MB", "PRESENCE_HEARTBEAT", "PRESENCE_STALE",
 }
 
 // secret32 is exactly MinJWTSecretBytes long.
@@ -42,7 +42,8 @@ func defaults() Config {
 		RefreshTokenTTL:    30 * 24 * time.Hour,
 		BcryptCost:         12,
 		DBMaxOpenConns:     20,
-		DBMaxIdleConns:     10,
+		DBMaxIdleConns:     20,
+		DBConnMaxIdleTime:  5 * time.Minute,
 		DBConnMaxLifetime:  30 * time.Minute,
 		MigrateOnStart:     true,
 		DBStatementTimeout: 5 * time.Second,
@@ -53,6 +54,7 @@ func defaults() Config {
 		EventRetention:     7 * 24 * time.Hour,
 		ShutdownTimeout:    20 * time.Second,
 		WSMaxPerUser:       20,
+		BoardCacheMB:       64,
 		PresenceHeartbeat:  5 * time.Second,
 		PresenceStale:      20 * time.Second,
 	}
@@ -130,6 +132,11 @@ func TestFromEnvValid(t *testing.T) {
 			c.DBMaxOpenConns = 50
 			c.DBMaxIdleConns = 0
 		}},
+		{"idle conns follow the pool size", env{"DB_MAX_OPEN_CONNS": "50"}, func(c *Config) {
+			c.DBMaxOpenConns = 50
+			c.DBMaxIdleConns = 50
+		}},
+		{"idle time", env{"DB_CONN_MAX_IDLE_TIME": "30s"}, func(c *Config) { c.DBConnMaxIdleTime = 30 * time.Second }},
 		{"idle conns capped at open conns", env{"DB_MAX_OPEN_CONNS": "3", "DB_MAX_IDLE_CONNS": "8"}, func(c *Config) {
 			c.DBMaxOpenConns = 3
 			c.DBMaxIdleConns = 3

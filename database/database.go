@@ -23,9 +23,14 @@ const SlowQuery = 200 * time.Millisecond
 
 // Options are the pool settings of Open.
 type Options struct {
-	MaxOpenConns    int
+	MaxOpenConns int
+	// MaxIdleConns below MaxOpenConns makes the pool churn under load (see
+	// config.Config.DBMaxIdleConns).
 	MaxIdleConns    int
 	ConnMaxLifetime time.Duration
+	// ConnMaxIdleTime closes a connection nobody used for that long, so a
+	// quiet server gives its connections back without churn under load.
+	ConnMaxIdleTime time.Duration
 	// StatementTimeout and LockTimeout, when set, bound every statement of
 	// the pool (PostgreSQL's statement_timeout and lock_timeout).
 	StatementTimeout time.Duration
@@ -94,6 +99,7 @@ func Open(ctx context.Context, databaseURL string, opts Options) (*gorm.DB, erro
 	sqlDB.SetMaxOpenConns(opts.MaxOpenConns)
 	sqlDB.SetMaxIdleConns(opts.MaxIdleConns)
 	sqlDB.SetConnMaxLifetime(opts.ConnMaxLifetime)
+	sqlDB.SetConnMaxIdleTime(opts.ConnMaxIdleTime)
 	pingCtx, cancel := context.WithTimeout(ctx, 5*time.Second)
 	defer cancel()
 	if err := sqlDB.PingContext(pingCtx); err != nil {

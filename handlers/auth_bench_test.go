@@ -64,3 +64,17 @@ func BenchmarkLoginFailure(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkMe is GET /api/auth/me through the router, one request at a
+// time: the middleware, the token's verification, the session lookup and
+// the user's JSON.
+func BenchmarkMe(b *testing.B) {
+	router, req, _ := benchBoard(b)
+	for b.Loop() {
+		rec := httptest.NewRecorder()
+		router.ServeHTTP(rec, req("GET", "/api/auth/me", ""))
+		if rec.Code != 200 {
+			b.Fatal(rec.Code)
+		}
+	}
+}

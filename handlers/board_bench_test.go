@@ -1,7 +1,11 @@
 package handlers
 
 import (
+	"bytes"
+	"cmp"
+	"compress/gzip"
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"log/slog"
@@ -19,8 +23,9 @@ import (
 	"github.com/syncboard/syncboard/models"
 )
 
-// benchBoard builds a router and a board of 8 columns × 50 cards through
-// the Store, and returns a request maker signed in as the owner.
+// benchBoard builds a router without the board cache and a board of 8
+// columns × 50 cards through the Store, and returns a request maker signed
+// in as the owner. benchDeps are the router's, for one with the cache.
 func benchBoard(b *testing.B) (http.Handler, func(method, path, body string) *http.Request, models.RoomView) {
 	b.Helper()
 	ctx := context.Background()
@@ -28,8 +33,9 @@ func benchBoard(b *testing.B) (http.Handler, func(method, path, body string) *ht
 	store := models.NewStore(db)
 	hasher, _ := auth.NewHasher(4, 0)
 	tokens := auth.NewTokens("bench-secret-bench-secret-bench-secret", time.Hour)
-	router, err := NewRouter(Deps{Store: store, Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
-		Tokens: tokens, Hasher: hasher})
+	benchDeps = Deps{Store: store, Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
+		Tokens: tokens, Hasher: hasher, BoardCacheBytes: -1}
+	router, err := NewRouter(benchDeps)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -74,21 +80,49 @@ func benchBoard(b *testing.B) (http.Handler, func(method, path, body string) *ht
 var (
 	detailsStore *models.Store
 	detailsDB    *gorm.DB
+	benchDeps    Deps
 )
 
 // BenchmarkGetBoard is GET /api/rooms/{id} for 8 columns × 50 cards,
 // through the router (auth, then the board's statements, JSON), one
-// request at a time; with_details adds labels, assignees and due dates.
+// request at a time: full loads and encodes it every time, cached finds
+// the encoded body of its unchanged version, with_details adds labels,
+// assignees and due dates (loaded every time).
 func BenchmarkGetBoard(b *testing.B) {
 	router, req, board := benchBoard(b)
-	b.Run("full", func(b *testing.B) {
-		for b.Loop() {
-			rec := httptest.NewRecorder()
-			router.ServeHTTP(rec, req("GET", "/api/rooms/"+board.ID.String(), ""))
-			if rec.Code != 200 {
-				b.Fatal(rec.Code)
+	cachedDeps := benchDeps
+	cachedDeps.BoardCacheBytes = 0
+	cached, err := NewRouter(cachedDeps)
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, r := range []struct {
+		name   string
+		router http.Handler
+	}{{"full", router}, {"cached", cached}} {
+		b.Run(r.name, func(b *testing.B) {
+			for b.Loop() {
+				rec := httptest.NewRecorder()
+				r.router.ServeHTTP(rec, req("GET", "/api/rooms/"+board.ID.String(), ""))
+				if rec.Code != 200 {
+					b.Fatal(rec.Code)
+				}
+				b.SetBytes(int64(rec.Body.Len()))
 			}
-			b.SetBytes(int64(rec.Body.Len()))
+		})
+	}
+	// The same request from a client that takes gzip: the body is
+	// compressed by middleware.Gzip (wire_B is what it sends).
+	b.Run("full_gzip", func(b *testing.B) {
+		for b.Loop() {
+			r := req("GET", "/api/rooms/"+board.ID.String(), "")
+			r.Header.Set("Accept-Encoding", "gzip")
+			rec := httptest.NewRecorder()
+			router.ServeHTTP(rec, r)
+			if rec.Code != 200 || rec.Header().Get("Content-Encoding") != "gzip" {
+				b.Fatal(rec.Code, rec.Header())
+			}
+			b.ReportMetric(float64(rec.Body.Len()), "wire_B/op")
 		}
 	})
 	b.Run("not_modified", func(b *testing.B) {
@@ -150,6 +184,96 @@ func addDetails(ctx context.Context, b *testing.B, board models.RoomView) {
 			b.Fatal(err)
 		}
 	}
+}
+
+// BenchmarkBoardGzip weighs the board's compression, on benchBoard's
+// 8 × 50 cards and on a board of 8 × 500 (4,000 cards): encoding the JSON
+// alone, then compressing that JSON at BestSpeed and DefaultCompression
+// (the levels middleware.Gzip chose between: wire_B/op is what each
+// sends), then the whole request through the router without and with
+// Accept-Encoding: gzip.
+func BenchmarkBoardGzip(b *testing.B) {
+	router, req, small := benchBoard(b)
+	big := bigBoard(b, small.CreatedBy, 8, 500)
+	for _, board := range []models.RoomView{small, big} {
+		cards := 0
+		for _, col := range board.Columns {
+			cards += len(col.Cards)
+		}
+		body, err := json.Marshal(board.BoardAPI())
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Run(fmt.Sprintf("cards=%d/encode_json", cards), func(b *testing.B) {
+			for b.Loop() {
+				if _, err := json.Marshal(board.BoardAPI()); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(len(body)), "wire_B/op")
+		})
+		for _, level := range []struct {
+			name  string
+			level int
+		}{{"best_speed", gzip.BestSpeed}, {"default", gzip.DefaultCompression}} {
+			b.Run(fmt.Sprintf("cards=%d/gzip_%s", cards, level.name), func(b *testing.B) {
+				var out bytes.Buffer
+				w, _ := gzip.NewWriterLevel(&out, level.level)
+				for b.Loop() {
+					out.Reset()
+					w.Reset(&out)
+					w.Write(body)
+					w.Close()
+				}
+				b.SetBytes(int64(len(body)))
+				b.ReportMetric(float64(out.Len()), "wire_B/op")
+			})
+		}
+		for _, encoding := range []string{"", "gzip"} {
+			b.Run(fmt.Sprintf("cards=%d/get_%s", cards, cmp.Or(encoding, "identity")), func(b *testing.B) {
+				for b.Loop() {
+					r := req("GET", "/api/rooms/"+board.ID.String(), "")
+					if encoding != "" {
+						r.Header.Set("Accept-Encoding", encoding)
+					}
+					rec := httptest.NewRecorder()
+					router.ServeHTTP(rec, r)
+					if rec.Code != 200 || rec.Header().Get("Content-Encoding") != encoding {
+						b.Fatal(rec.Code, rec.Header())
+					}
+					b.ReportMetric(float64(rec.Body.Len()), "wire_B/op")
+				}
+			})
+		}
+	}
+}
+
+// bigBoard adds a board of columns × perColumn cards to benchBoard's
+// database, the cards written in one statement (this is about reading it).
+func bigBoard(b *testing.B, owner uuid.UUID, columns, perColumn int) models.RoomView {
+	b.Helper()
+	ctx := context.Background()
+	room, err := detailsStore.CreateRoom(ctx, owner, "bench big")
+	if err != nil {
+		b.Fatal(err)
+	}
+	for i := range columns {
+		if _, err := detailsStore.CreateColumn(ctx, owner, room.ID, fmt.Sprint("column ", i), nil); err != nil {
+			b.Fatal(err)
+		}
+	}
+	err = detailsDB.Exec(`INSERT INTO cards (id, column_id, title, description, position, created_by, created_at, updated_at)
+SELECT gen_random_uuid(), k.id, 'card ' || n, 'a description of moderate length', n, @owner, now(), now()
+FROM columns k CROSS JOIN generate_series(0, @n - 1) AS n WHERE k.room_id = @room`,
+		map[string]any{"owner": owner, "room": room.ID, "n": perColumn}).Error
+	if err != nil {
+		b.Fatal(err)
+	}
+	board, err := detailsStore.Board(ctx, owner, room.ID)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return board
 }
 
 // BenchmarkMoveCard moves cards between two columns of that board, one

@@ -51,8 +51,9 @@ func me(c *gin.Context) uuid.UUID {
 // boardDeps are what the room, member, column, card and event handlers
 // share.
 type boardDeps struct {
-	store *models.Store
-	log   *slog.Logger
+	store  *models.Store
+	log    *slog.Logger
+	boards *boardCache
 }
 
 // pathAndBody reads the UUID path parameter param and decodes the body into

@@ -1,12 +1,15 @@
 package handlers
 
 import (
+	"encoding/json"
+	"fmt"
 	"net/http"
 	"strings"
 
 	"github.com/gin-gonic/gin"
 
 	"github.com/syncboard/syncboard/api"
+	"github.com/syncboard/syncboard/middleware"
 	"github.com/syncboard/syncboard/models"
 )
 
@@ -93,34 +96,69 @@ func listRooms(d boardDeps) gin.HandlerFunc {
 }
 
 // getBoard answers 304 to a matching If-None-Match after one cheap query,
-// else loads the whole board.
+// the cached body of an unchanged board after the same query, and else
+// loads the whole board (two more statements) and caches its body.
 func getBoard(d boardDeps) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		roomID, ok := pathID(c, d.log, "room_id")
 		if !ok {
 			return
 		}
-		ctx := c.Request.Context()
-		if inm := c.GetHeader("If-None-Match"); inm != "" {
-			_, tag, err := d.store.BoardTag(ctx, me(c), roomID)
-			if err != nil {
-				writeError(c, d.log, err)
-				return
+		inm := c.GetHeader("If-None-Match")
+		var cached *cachedBoard
+		// The client's copy or the cache may hold the body of the head's
+		// tag; only when neither does is the rest of the board read.
+		head, board, err := d.store.BoardUnless(c.Request.Context(), me(c), roomID, func(h models.BoardHead) bool {
+			if etagMatches(inm, h.Tag) {
+				return true
 			}
-			if etagMatches(inm, tag) {
-				c.Header("ETag", tag)
-				c.Status(http.StatusNotModified)
-				return
-			}
-		}
-		board, err := d.store.Board(ctx, me(c), roomID)
+			cached = d.boards.get(roomID, h.View.Role, h.Tag)
+			return cached != nil
+		})
 		if err != nil {
 			writeError(c, d.log, err)
 			return
 		}
-		c.Header("ETag", board.Tag())
-		c.JSON(http.StatusOK, board.BoardAPI())
+		switch {
+		case board != nil:
+			body, err := json.Marshal(board.BoardAPI())
+			if err != nil {
+				writeError(c, d.log, fmt.Errorf("encode board: %w", err))
+				return
+			}
+			// The board may have changed since its head was read: it is
+			// then newer than head.Tag says, and goes out under its own.
+			tag := board.Tag()
+			if kept := d.boards.put(roomID, board.Role, tag, body); kept != nil {
+				writeBoard(c, kept)
+				return
+			}
+			c.Header("ETag", tag)
+			c.Data(http.StatusOK, jsonType, body)
+		case cached != nil:
+			writeBoard(c, cached)
+		default:
+			c.Header("ETag", head.Tag)
+			c.Status(http.StatusNotModified)
+		}
 	}
+}
+
+const jsonType = "application/json; charset=utf-8"
+
+// writeBoard sends a kept board, compressed when the client takes gzip and
+// the body is over middleware.GzipMinBytes, as middleware.Gzip would send
+// it (which leaves an encoded body alone), from the copy compressed once.
+func writeBoard(c *gin.Context, b *cachedBoard) {
+	if len(b.body) > middleware.GzipMinBytes && middleware.AcceptsGzip(c.GetHeader("Accept-Encoding")) {
+		c.Header("Content-Encoding", "gzip")
+		c.Header("ETag", "W/"+b.tag)
+		middleware.AddVary(c.Writer.Header(), "Accept-Encoding")
+		c.Data(http.StatusOK, jsonType, b.gzipped())
+		return
+	}
+	c.Header("ETag", b.tag)
+	c.Data(http.StatusOK, jsonType, b.body)
 }
 
 // etagMatches applies If-None-Match's weak comparison: any listed tag equal

@@ -49,6 +49,9 @@ type Deps struct {
 	Hub *realtime.Hub
 	// Presence tells room sockets who has the room open; nil sends none.
 	Presence *realtime.Presence
+	// BoardCacheBytes bounds the cache of encoded boards (0: the default,
+	// DefaultBoardCacheBytes; negative: no cache).
+	BoardCacheBytes int64
 	// PublicURL is the web client's address, which invitation links point
 	// to; empty: each link is built from the request that makes it.
 	PublicURL string
@@ -76,6 +79,9 @@ func NewRouter(d Deps) (*gin.Engine, error) {
 	if d.WSMaxPerUser <= 0 {
 		d.WSMaxPerUser = 20
 	}
+	if d.BoardCacheBytes == 0 {
+		d.BoardCacheBytes = DefaultBoardCacheBytes
+	}
 	if d.RefreshTTL <= 0 {
 		d.RefreshTTL = 30 * 24 * time.Hour
 	}
@@ -92,7 +98,7 @@ func NewRouter(d Deps) (*gin.Engine, error) {
 	// fail is the one error writer, handed to the middleware that answers.
 	fail := func(c *gin.Context, err error) { writeError(c, d.Log, err) }
 	if d.HTTPMetrics != nil {
-		// Before everything, to time the whole chain.
+		// Before everything, to time the whole chain (it writes nothing).
 		r.Use(d.HTTPMetrics.Middleware())
 	}
 	r.Use(
@@ -112,7 +118,7 @@ func NewRouter(d Deps) (*gin.Engine, error) {
 		fail(c, models.Errorf(models.CodeMethodNotAllowed, "method %s is not allowed here", c.Request.Method))
 	})
 
-	r.Use(middleware.CORS(d.CORSAllowedOrigins), middleware.Timeout(d.RequestTimeout))
+	r.Use(middleware.CORS(d.CORSAllowedOrigins), middleware.Timeout(d.RequestTimeout), middleware.Gzip())
 
 	r.GET("/healthz", healthz())
 	r.GET("/readyz", readyz(d.Store, d.Draining, d.Log))
@@ -171,7 +177,7 @@ func NewRouter(d Deps) (*gin.Engine, error) {
 	signedIn.GET("/auth/sessions", listSessions(ad))
 	signedIn.DELETE("/auth/sessions/:session_id", endSession(ad))
 
-	bd := boardDeps{store: d.Store, log: d.Log}
+	bd := boardDeps{store: d.Store, log: d.Log, boards: newBoardCache(d.BoardCacheBytes)}
 	signedIn.POST("/rooms", createRoom(bd))
 	signedIn.GET("/rooms", listRooms(bd))
 	signedIn.GET("/rooms/:room_id", getBoard(bd))

@@ -84,7 +84,8 @@ func roomSocket(d socketDeps) gin.HandlerFunc {
 			writeError(c, d.log, err)
 			return
 		}
-		view, _, err := d.store.BoardTag(ctx, userID, roomID)
+		head, err := d.store.BoardHead(ctx, userID, roomID)
+		view := head.View
 		if err != nil {
 			writeError(c, d.log, err)
 			return

@@ -3,9 +3,11 @@ package handlers
 import (
 	"log/slog"
 	"net/http"
+	"strconv"
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/syncboard/syncboard/middleware"
 	"github.com/syncboard/syncboard/models"
 	"github.com/syncboard/syncboard/web"
 )
@@ -24,7 +26,9 @@ const ContentSecurityPolicy = "default-src 'none'; script-src 'self'; style-src 
 
 // webFile serves one file of the web client: the page at "/", an asset at
 // "/assets/:name". Files revalidate on every use (no-cache with a content
-// ETag answered by 304), so a deploy never mixes old and new modules.
+// ETag answered by 304), so a deploy never mixes old and new modules:
+// hashed names would need every module's imports rewritten, a build step
+// the client does not have (docs/DESIGN.md, "Compression").
 func webFile(files web.Files, log *slog.Logger) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		key := "/"
@@ -45,17 +49,30 @@ func webFile(files web.Files, log *slog.Logger) gin.HandlerFunc {
 }
 
 // writeFile answers with an embedded file, nosniff, no-cache and its content
-// ETag, or with 304 when the request already has that ETag.
-func writeFile(c *gin.Context, f web.File) {
+// ETag, or with 304 when the request already has that ETag. A client that
+// accepts gzip gets the file's precompressed bytes (compressed once, on
+// first use) under their own strong ETag.
+func writeFile(c *gin.Context, f *web.File) {
 	h := c.Writer.Header()
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("Cache-Control", "no-cache")
-	h.Set("ETag", f.ETag)
+	body, tag, encoding := f.Content, f.ETag, ""
+	if gz, gzTag := f.Gzip(); gz != nil {
+		middleware.AddVary(h, "Accept-Encoding")
+		if middleware.AcceptsGzip(c.GetHeader("Accept-Encoding")) {
+			body, tag, encoding = gz, gzTag, "gzip"
+		}
+	}
+	h.Set("ETag", tag)
 	// Only If-None-Match: ranges are not worth their code here (and would
 	// bring a 206 the document does not list).
-	if etagMatches(c.GetHeader("If-None-Match"), f.ETag) {
+	if etagMatches(c.GetHeader("If-None-Match"), tag) {
 		c.Status(http.StatusNotModified)
 		return
 	}
-	c.Data(http.StatusOK, f.ContentType, f.Content)
+	if encoding != "" {
+		h.Set("Content-Encoding", encoding)
+	}
+	h.Set("Content-Length", strconv.Itoa(len(body)))
+	c.Data(http.StatusOK, f.ContentType, body)
 }

@@ -18,8 +18,9 @@ import (
 // room lock first (lockedCard), bumps the version and records card.updated
 // with the whole card, like any other change to a room. Labels and
 // assignees are added and removed through GORM's many2many associations;
-// the IDs a card shows are read set-based, for one card or a whole board in
-// a fixed number of statements (cardDetails, roomDetails).
+// the IDs cards show are read set-based, for any number of cards in a fixed
+// number of statements (cardDetails; the board reads them in its cards
+// statement, boardload.go).
 
 // pair is one (card, other) row of a join table.
 type pair struct {
@@ -47,26 +48,6 @@ func cardDetails(tx *gorm.DB, cards ...*Card) error {
 		Where("card_id IN ?", ids).Order("assigned_at, user_id"))
 	if err != nil {
 		return fmt.Errorf("card assignees: %w", err)
-	}
-	fillDetails(cards, labels, assignees)
-	return nil
-}
-
-// roomDetails is cardDetails for every card of a room (the board), with
-// the room's ID in the queries instead of a list of cards.
-func roomDetails(tx *gorm.DB, roomID uuid.UUID, cards []*Card) error {
-	labels, err := pairs(tx.Table("card_labels").Select("card_labels.card_id, card_labels.label_id").
-		Joins("JOIN labels ON labels.id = card_labels.label_id").
-		Where("labels.room_id = ?", roomID).Order("labels.created_at, labels.id"))
-	if err != nil {
-		return fmt.Errorf("board labels: %w", err)
-	}
-	assignees, err := pairs(tx.Table("card_assignees").Select("card_assignees.card_id, card_assignees.user_id").
-		Joins("JOIN cards ON cards.id = card_assignees.card_id").
-		Joins("JOIN columns ON columns.id = cards.column_id").
-		Where("columns.room_id = ?", roomID).Order("card_assignees.assigned_at, card_assignees.user_id"))
-	if err != nil {
-		return fmt.Errorf("board assignees: %w", err)
 	}
 	fillDetails(cards, labels, assignees)
 	return nil

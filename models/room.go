@@ -147,53 +147,6 @@ func (s *Store) ListRooms(ctx context.Context, userID uuid.UUID, limit int, afte
 	return rooms, next, nil
 }
 
-// Board loads a room with its members (and their users) in join order, and
-// its unarchived columns with their unarchived cards by position, in a
-// fixed number of queries whatever the board's size: the membership check,
-// then one query per association level.
-//
-// Errors: CodeNotFound, CodeUnavailable.
-func (s *Store) Board(ctx context.Context, userID, roomID uuid.UUID) (RoomView, error) {
-	var v RoomView
-	// One read-only REPEATABLE READ transaction: every query sees the same
-	// snapshot, so the version and the cards in the body agree.
-	err := s.tx(ctx, func(tx *gorm.DB) error {
-		var err error
-		if v, err = memberRoom(tx, userID, roomID, ActRead); err != nil {
-			return err
-		}
-		room := Room{ID: v.ID}
-		err = tx.
-			Preload("Members", func(tx *gorm.DB) *gorm.DB { return tx.Order("joined_at, id") }).
-			Preload("Members.User").
-			Preload("Labels", func(tx *gorm.DB) *gorm.DB { return tx.Order("created_at, id") }).
-			// Archived columns and cards are not on the board (GET .../archive
-			// lists them); a column's archive takes its cards off with it.
-			Preload("Columns", func(tx *gorm.DB) *gorm.DB { return tx.Where("archived_at IS NULL").Order("position, id") }).
-			// Not the search columns: the comments' text and the vector
-			// can outweigh the rest of a card, and the board shows neither.
-			Preload("Columns.Cards", func(tx *gorm.DB) *gorm.DB {
-				return tx.Omit(searchOnlyColumns...).Where("archived_at IS NULL").Order("position, id")
-			}).
-			Take(&room).Error
-		if err != nil {
-			return notFound(err, "room")
-		}
-		var cards []*Card
-		for i := range room.Columns {
-			for j := range room.Columns[i].Cards {
-				cards = append(cards, &room.Columns[i].Cards[j])
-			}
-		}
-		if err := roomDetails(tx, room.ID, cards); err != nil {
-			return err
-		}
-		v.Room = room
-		return nil
-	}, readOnly)
-	return v, err
-}
-
 // RenameRoom renames a room. Owner only.
 //
 // Errors: CodeNotFound, CodeForbidden, CodeUnavailable.
@@ -399,29 +352,8 @@ func deleteRoom(tx *gorm.DB, roomID uuid.UUID) error {
 	return nil
 }
 
-// BoardTag returns the caller's view of a room and the entity tag of its
-// board, in one query and without loading columns or cards: a client whose
-// copy is current gets 304 for the price of this query.
-//
-// Errors: CodeNotFound, CodeUnavailable.
-func (s *Store) BoardTag(ctx context.Context, userID, roomID uuid.UUID) (RoomView, string, error) {
-	var row struct {
-		RoomView
-		MembersUpdatedAt time.Time
-	}
-	err := s.db.WithContext(ctx).Model(&Room{}).
-		Select(`rooms.*, room_members.role AS role, (SELECT max(u.updated_at) FROM room_members m
-JOIN users u ON u.id = m.user_id WHERE m.room_id = rooms.id) AS members_updated_at`).
-		Scopes(memberOf(userID, "rooms.id")).
-		Where("rooms.id = ?", roomID).Take(&row).Error
-	if err != nil {
-		return RoomView{}, "", Classify(notFound(err, "room"))
-	}
-	return row.RoomView, boardTag(row.RoomView, row.MembersUpdatedAt), nil
-}
-
-// Tag is the entity tag of a board loaded by Board: the same value BoardTag
-// gives for the same state.
+// Tag is the entity tag of a board loaded by Board: the same value
+// BoardHead gives for the same state.
 func (v RoomView) Tag() string {
 	var latest time.Time
 	for _, m := range v.Members {

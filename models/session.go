@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
+	"database/sql"
 	"encoding/base64"
 	"errors"
 	"fmt"
@@ -227,13 +228,23 @@ func (s *Store) Refresh(ctx context.Context, token string, st SessionStart) (Use
 //
 // Errors: CodeNotFound, CodeUnavailable.
 func (s *Store) SessionUser(ctx context.Context, userID, sessionID uuid.UUID, now time.Time) (User, error) {
+	// Every authenticated request runs this: one fixed statement scanned
+	// by hand, without GORM building it or reflecting over the result.
 	var u User
-	err := s.db.WithContext(ctx).Model(&User{}).Select("users.*").
-		Joins("JOIN sessions ON sessions.user_id = users.id").
-		Where("sessions.id = ? AND users.id = ? AND sessions.expires_at > ?", sessionID, userID, now).
-		Take(&u).Error
-	return u, Classify(notFound(err, "session"))
+	err := s.db.WithContext(ctx).Raw(sessionUserSQL, sessionID, userID, now).Row().
+		Scan(&u.ID, &u.Email, &u.PasswordHash, &u.DisplayName, &u.CreatedAt, &u.UpdatedAt)
+	if errors.Is(err, sql.ErrNoRows) {
+		return User{}, Errorf(CodeNotFound, "session not found")
+	}
+	if err != nil {
+		return User{}, Classify(fmt.Errorf("find session: %w", err))
+	}
+	return u, nil
 }
+
+const sessionUserSQL = `SELECT users.id, users.email, users.password_hash, users.display_name, users.created_at, users.updated_at
+FROM users JOIN sessions ON sessions.user_id = users.id
+WHERE sessions.id = ? AND users.id = ? AND sessions.expires_at > ?`
 
 // RefreshOwner returns the user and session a live refresh token belongs
 // to, without spending it (login uses it to recognise a device that is

@@ -92,7 +92,7 @@ func TestStoreReportsOutagesAsUnavailable(t *testing.T) {
 		"UserByID":   func() error { _, err := store.UserByID(ctx, owner.ID); return err },
 		"ListRooms":  func() error { _, _, err := store.ListRooms(ctx, owner.ID, 10, nil); return err },
 		"Board":      func() error { _, err := store.Board(ctx, owner.ID, room.ID); return err },
-		"BoardTag":   func() error { _, _, err := store.BoardTag(ctx, owner.ID, room.ID); return err },
+		"BoardHead":  func() error { _, err := store.BoardHead(ctx, owner.ID, room.ID); return err },
 		"RenameRoom": func() error { _, err := store.RenameRoom(ctx, owner.ID, room.ID, "x"); return err },
 		"CreateColumn": func() error {
 			_, err := store.CreateColumn(ctx, owner.ID, room.ID, "x", nil)

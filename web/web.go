@@ -5,6 +5,8 @@
 package web
 
 import (
+	"bytes"
+	"compress/gzip"
 	"crypto/sha256"
 	"embed"
 	"encoding/base64"
@@ -12,6 +14,8 @@ import (
 	"io/fs"
 	"mime"
 	"path"
+	"strings"
+	"sync"
 )
 
 //go:embed index.html assets
@@ -32,14 +36,58 @@ type File struct {
 	// runs a stale module next to a new one.
 	ETag    string
 	Content []byte
+
+	gzipOnce sync.Once
+	gzip     []byte
+	gzipETag string
+}
+
+// NewFile makes a File of content, with its content ETag.
+func NewFile(name, contentType string, content []byte) *File {
+	sum := sha256.Sum256(content)
+	return &File{Name: name, ContentType: contentType, ETag: `"` + base64.RawURLEncoding.EncodeToString(sum[:18]) + `"`, Content: content}
+}
+
+// Gzip returns the file compressed at gzip.BestCompression and that
+// variant's ETag (the content ETag with "-gzip" inside the quotes: a strong
+// tag names one representation, and the gzip bytes are another), or nil
+// when the file is not text or compressing does not make it smaller.
+// The file is compressed on the first call only; later calls share the
+// bytes.
+func (f *File) Gzip() ([]byte, string) {
+	f.gzipOnce.Do(func() {
+		if !compressible(f.ContentType) {
+			return
+		}
+		var b bytes.Buffer
+		w, _ := gzip.NewWriterLevel(&b, gzip.BestCompression)
+		_, _ = w.Write(f.Content)
+		if err := w.Close(); err != nil || b.Len() >= len(f.Content) {
+			return
+		}
+		f.gzip = b.Bytes()
+		f.gzipETag = strings.TrimSuffix(f.ETag, `"`) + `-gzip"`
+	})
+	return f.gzip, f.gzipETag
+}
+
+// compressible: text, JSON, JavaScript and SVG compress; images and fonts
+// in binary formats are compressed already.
+func compressible(contentType string) bool {
+	return strings.HasPrefix(contentType, "text/") || strings.HasPrefix(contentType, "application/json") ||
+		strings.HasPrefix(contentType, "application/javascript") || strings.HasPrefix(contentType, "image/svg+xml")
 }
 
 // Files are the client's files by URL path ("/" for the page, then
 // "/assets/<name>").
-type Files map[string]File
+type Files map[string]*File
 
-// Load reads every embedded file of the client once.
-func Load() (Files, error) {
+// Load returns every embedded file of the client. They are read once per
+// process and shared (the embedded files never change), so each file is
+// compressed at most once however many routers are built.
+func Load() (Files, error) { return loadAll() }
+
+var loadAll = sync.OnceValues(func() (Files, error) {
 	out := Files{}
 	add := func(urlPath, name string) error {
 		f, err := load(files, name)
@@ -65,20 +113,22 @@ func Load() (Files, error) {
 		}
 	}
 	return out, nil
-}
+})
 
-// Redoc returns Redoc's standalone bundle, the script of the /docs page.
-func Redoc() (File, error) { return load(redoc, "docs/redoc.standalone.js") }
+// Redoc returns Redoc's standalone bundle, the script of the /docs page,
+// shared like Load's files.
+func Redoc() (*File, error) { return loadRedoc() }
 
-func load(fsys embed.FS, name string) (File, error) {
+var loadRedoc = sync.OnceValues(func() (*File, error) { return load(redoc, "docs/redoc.standalone.js") })
+
+func load(fsys embed.FS, name string) (*File, error) {
 	b, err := fsys.ReadFile(name)
 	if err != nil {
-		return File{}, fmt.Errorf("web: %w", err)
+		return nil, fmt.Errorf("web: %w", err)
 	}
 	ct := mime.TypeByExtension(path.Ext(name))
 	if ct == "" {
-		return File{}, fmt.Errorf("web: no content type for %s", name)
+		return nil, fmt.Errorf("web: no content type for %s", name)
 	}
-	sum := sha256.Sum256(b)
-	return File{Name: name, ContentType: ct, ETag: `"` + base64.RawURLEncoding.EncodeToString(sum[:18]) + `"`, Content: b}, nil
+	return NewFile(name, ct, b), nil
 }

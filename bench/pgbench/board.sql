@@ -1,11 +1,6 @@
--- GET /api/rooms/{id}: the token's user lookup, then Store.Board's six
--- statements in one read-only REPEATABLE READ transaction, as GORM sends them.
-SELECT * FROM "users" WHERE id = :user LIMIT 1;
-BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY;
-SELECT rooms.*, room_members.role AS role FROM "rooms" JOIN room_members ON room_members.room_id = rooms.id AND room_members.user_id = :user WHERE rooms.id = :room LIMIT 1;
-SELECT * FROM "rooms" WHERE "rooms"."id" = :room LIMIT 1;
-SELECT * FROM "room_members" WHERE "room_members"."room_id" = :room ORDER BY joined_at, id;
-SELECT * FROM "users" WHERE "users"."id" = :user;
-SELECT * FROM "columns" WHERE "columns"."room_id" = :room ORDER BY position, id;
-SELECT * FROM "cards" WHERE "cards"."column_id" IN (:cols) ORDER BY position, id;
-COMMIT;
+-- GET /api/rooms/{id} when the board is not cached: Store.BoardUnless's
+-- three statements, as the server sends them (models/boardload.go; a test
+-- keeps this file equal to them). Run prepared (-M prepared).
+SELECT rooms.id, rooms.name, rooms.created_by, rooms.version, rooms.created_at, rooms.updated_at,   room_members.role,   (SELECT max(u.updated_at) FROM room_members m JOIN users u ON u.id = m.user_id WHERE m.room_id = rooms.id) FROM rooms JOIN room_members ON room_members.room_id = rooms.id AND room_members.user_id = :user WHERE rooms.id = :room;
+SELECT   coalesce((SELECT json_agg(json_build_object('id', u.id, 'email', u.email, 'display_name', u.display_name,       'created_at', u.created_at, 'updated_at', u.updated_at, 'role', m.role, 'joined_at', m.joined_at) ORDER BY m.joined_at, m.id)     FROM room_members m JOIN users u ON u.id = m.user_id WHERE m.room_id = :room), '[]'),   coalesce((SELECT json_agg(json_build_object('id', l.id, 'name', l.name, 'color', l.color, 'created_at', l.created_at)       ORDER BY l.created_at, l.id)     FROM labels l WHERE l.room_id = :room), '[]');
+SELECT r.version, c.id, c.name, c.position, c.created_at, c.updated_at,   k.id, k.title, k.description, k.position, k.created_by, k.created_at, k.updated_at,   k.due_at, k.due_complete, k.comment_count,   (SELECT string_agg(cl.label_id::text, ',' ORDER BY l.created_at, l.id)     FROM card_labels cl JOIN labels l ON l.id = cl.label_id WHERE cl.card_id = k.id),   (SELECT string_agg(ca.user_id::text, ',' ORDER BY ca.assigned_at, ca.user_id)     FROM card_assignees ca WHERE ca.card_id = k.id) FROM rooms r LEFT JOIN columns c ON c.room_id = r.id AND c.archived_at IS NULL LEFT JOIN cards k ON k.column_id = c.id AND k.archived_at IS NULL WHERE r.id = :room ORDER BY c.position, c.id, k.position, k.id;

@@ -1,7 +1,8 @@
 // Command seed fills a running SyncBoard through its public API for the
 // benchmark harness (bench/run.sh): one owner with a board of 8 columns × 50
-// cards, and 200 other users with a room each. It writes what the load
-// scripts need (tokens, IDs, credentials) as Lua to the file given by -out.
+// cards and a large one of 8 × 500, and 200 other users with a room each.
+// It writes what the load scripts need (tokens, IDs, credentials) as Lua
+// to the file given by -out.
 package main
 
 import (
@@ -56,14 +57,15 @@ func main() {
 	base := flag.String("url", "http://127.0.0.1:18090", "server URL")
 	out := flag.String("out", "bench/out/seed.lua", "Lua file to write")
 	users := flag.Int("users", 200, "other users, each with a room")
+	large := flag.Int("large", 500, "cards per column of the owner's second board, the large one (8 columns)")
 	flag.Parse()
-	if err := run(api{base: *base, hc: &http.Client{Timeout: time.Minute}}, *out, *users); err != nil {
+	if err := run(api{base: *base, hc: &http.Client{Timeout: time.Minute}}, *out, *users, *large); err != nil {
 		fmt.Fprintln(os.Stderr, "seed:", err)
 		os.Exit(1)
 	}
 }
 
-func run(a api, out string, users int) error {
+func run(a api, out string, users, large int) error {
 	stamp := time.Now().UnixNano()
 	const password = "bench-password-1"
 	var owner authResp
@@ -90,6 +92,10 @@ func run(a api, out string, users int) error {
 			}
 			cards = append(cards, card.ID)
 		}
+	}
+	largeRoom, err := largeBoard(a, owner.AccessToken, large)
+	if err != nil {
+		return err
 	}
 	// 200 other users with a room each; registration runs bcrypt at the
 	// configured cost, so spread it over a few workers.
@@ -129,10 +135,39 @@ func run(a api, out string, users int) error {
 		resp.Body.Close()
 	}
 	lua := func(xs []string) string { return `{"` + strings.Join(xs, `","`) + `"}` }
-	src := fmt.Sprintf("token = %q\nroom = %q\netag = %q\npassword = %q\ncolumns = %s\ncards = %s\nemails = %s\n",
-		owner.AccessToken, room.ID, etag, password, lua(cols), lua(cards), lua(append([]string{ownerEmail}, emails...)))
+	src := fmt.Sprintf("token = %q\nroom = %q\netag = %q\npassword = %q\ncolumns = %s\ncards = %s\nemails = %s\nlarge_room = %q\n",
+		owner.AccessToken, room.ID, etag, password, lua(cols), lua(cards), lua(append([]string{ownerEmail}, emails...)), largeRoom)
 	if err := os.MkdirAll(strings.TrimSuffix(out, "/seed.lua"), 0o755); err != nil {
 		return err
 	}
 	return os.WriteFile(out, []byte(src), 0o644)
+}
+
+// largeBoard makes a second board of 8 columns × perColumn cards through
+// the API, eight columns at once, and returns its ID.
+func largeBoard(a api, token string, perColumn int) (string, error) {
+	var room idOnly
+	if err := a.call("POST", "/api/rooms", token, map[string]string{"name": "large board"}, &room); err != nil {
+		return "", err
+	}
+	var wg sync.WaitGroup
+	errs := make(chan error, 8)
+	for i := range 8 {
+		var col idOnly
+		if err := a.call("POST", "/api/rooms/"+room.ID+"/columns", token, map[string]string{"name": fmt.Sprint("Column ", i+1)}, &col); err != nil {
+			return "", err
+		}
+		wg.Go(func() {
+			for j := range perColumn {
+				body := map[string]string{"title": fmt.Sprintf("Card %d.%d", i+1, j+1), "description": "Acceptance criteria, links and notes of a typical card."}
+				if err := a.call("POST", "/api/columns/"+col.ID+"/cards", token, body, nil); err != nil {
+					errs <- err
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	close(errs)
+	return room.ID, <-errs
 }

@@ -81,7 +81,7 @@ func Open(t testing.TB) (*gorm.DB, string) {
 	t.Helper()
 	dbURL := New(t)
 	db, err := database.Open(context.Background(), dbURL, database.Options{
-		MaxOpenConns: 10, MaxIdleConns: 5, ConnMaxLifetime: time.Minute,
+		MaxOpenConns: 10, MaxIdleConns: 10, ConnMaxLifetime: time.Minute,
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
 	})
 	if err != nil {
