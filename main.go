@@ -32,7 +32,9 @@ import (
 	"time"
 
 	"github.com/gin-gonic/gin"
+	"github.com/prometheus/client_golang/prometheus"
 	"go.opentelemetry.io/otel/trace"
+	"gorm.io/gorm"
 
 	"github.com/syncboard/syncboard/auth"
 	"github.com/syncboard/syncboard/config"
@@ -40,6 +42,7 @@ import (
 	"github.com/syncboard/syncboard/dbmigrate"
 	"github.com/syncboard/syncboard/handlers"
 	"github.com/syncboard/syncboard/internal/tracing"
+	"github.com/syncboard/syncboard/metrics"
 	"github.com/syncboard/syncboard/migrations"
 	"github.com/syncboard/syncboard/models"
 	"github.com/syncboard/syncboard/realtime"
@@ -195,6 +198,10 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 			"every session ends when it restarts, and other instances cannot verify its tokens")
 	}
 	hub := realtime.NewHub(store, cfg.DatabaseURL, log)
+	m, err := newMetrics(cfg, db, hasher, hub)
+	if err != nil {
+		return err
+	}
 	presence := realtime.NewPresence(store, hub, realtime.PresenceOptions{
 		Heartbeat: cfg.PresenceHeartbeat, Stale: cfg.PresenceStale}, log)
 	go hub.Run(ctx)
@@ -206,7 +213,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	// failed start too, hence its own context).
 	defer func() { stopPresence(); <-presenceDone }()
 	draining := new(atomic.Bool)
-	router, err := handlers.NewRouter(handlers.Deps{
+	deps := handlers.Deps{
 		Store:              store,
 		Log:                log,
 		Tokens:             auth.NewTokens(cfg.JWTSecret, cfg.AccessTokenTTL),
@@ -225,8 +232,22 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 		WSMaxPerUser:       cfg.WSMaxPerUser,
 		BoardCacheBytes:    boardCacheBytes(cfg.BoardCacheMB),
 		TracerProvider:     tp,
-	})
+	}
+	if m != nil {
+		deps.HTTPMetrics = m.HTTP
+		if cfg.MetricsOnAPI() {
+			deps.MetricsHandler = m.Handler()
+		}
+	}
+	router, err := handlers.NewRouter(deps)
 	if err != nil {
+		return err
+	}
+	// The metrics listener outlives the drain, so the last scrapes see it,
+	// and stops when serve returns, however it returns.
+	metricsCtx, stopMetrics := context.WithCancel(context.WithoutCancel(ctx))
+	defer stopMetrics()
+	if err := serveMetrics(metricsCtx, cfg, m, log); err != nil {
 		return err
 	}
 	if addr := cfg.PprofAddr; addr != "" {
@@ -249,6 +270,56 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	}
 	log.Info("listening", "addr", ln.Addr().String(), "env", cfg.Env)
 	return serveHTTP(ctx, ln, router, draining, cfg.ShutdownTimeout, log)
+}
+
+// newMetrics measures the server on a registry of its own (nil when
+// metrics are off: in production without METRICS_ADDR). The hub reports to
+// it from its first subscription.
+func newMetrics(cfg config.Config, db *gorm.DB, hasher *auth.Hasher, hub *realtime.Hub) (*metrics.Metrics, error) {
+	if !cfg.MetricsOn() {
+		return nil, nil
+	}
+	m, err := metrics.New(prometheus.NewRegistry())
+	if err != nil {
+		return nil, err
+	}
+	sqlDB, err := db.DB()
+	if err != nil {
+		return nil, fmt.Errorf("database handle: %w", err)
+	}
+	hub.SetMetrics(m.Hub)
+	return m, errors.Join(m.WatchPool(sqlDB, "syncboard"), m.WatchBcrypt(hasher), m.WatchHub(hub.Stats))
+}
+
+// serveMetrics serves /metrics on METRICS_ADDR, when set, until ctx ends. It
+// listens before returning, so a bad or taken address stops the start.
+func serveMetrics(ctx context.Context, cfg config.Config, m *metrics.Metrics, log *slog.Logger) error {
+	switch {
+	case m == nil:
+		log.Info("metrics off: set METRICS_ADDR to serve /metrics on a private listener")
+		return nil
+	case cfg.MetricsAddr == "":
+		log.Info("metrics at /metrics on the API's listener (development; METRICS_ADDR moves them off it)")
+		return nil
+	}
+	ln, err := net.Listen("tcp", cfg.MetricsAddr)
+	if err != nil {
+		return fmt.Errorf("METRICS_ADDR %s: %w", cfg.MetricsAddr, err)
+	}
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", m.Handler())
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second, WriteTimeout: 30 * time.Second}
+	go func() {
+		<-ctx.Done()
+		srv.Close()
+	}()
+	go func() {
+		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			log.Warn("metrics listener stopped", "error", err)
+		}
+	}()
+	log.Info("metrics listening", "addr", ln.Addr().String())
+	return nil
 }
 
 // serveHTTP serves handler on ln until ctx ends, then shuts down gracefully:

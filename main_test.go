@@ -77,7 +77,9 @@ type server struct {
 	done chan error
 }
 
-var listening = regexp.MustCompile(`msg=listening addr=(\S+)`)
+// listening finds the address in the log's text (development) or JSON
+// (production).
+var listening = regexp.MustCompile(`msg=listening addr=(\S+)|"msg":"listening","addr":"([^"]+)"`)
 
 // start runs the whole program as main does and waits until it listens.
 func start(t *testing.T, env map[string]string) *server {
@@ -92,7 +94,7 @@ func start(t *testing.T, env map[string]string) *server {
 	deadline := time.Now().Add(30 * time.Second)
 	for time.Now().Before(deadline) {
 		if m := listening.FindStringSubmatch(s.logs.String()); m != nil {
-			s.url = "http://" + m[1]
+			s.url = "http://" + m[1] + m[2]
 			return s
 		}
 		select {
@@ -256,6 +258,7 @@ func TestStartupRefusals(t *testing.T) {
 		{"bad duration", map[string]string{"ACCESS_TOKEN_TTL": "tomorrow"}, []string{"ACCESS_TOKEN_TTL", "tomorrow"}, ""},
 		{"the retired JWT_TTL", map[string]string{"JWT_TTL": "24h"}, []string{"JWT_TTL", "retired"}, ""},
 		{"bad number", map[string]string{"BCRYPT_COST": "twelve"}, []string{"BCRYPT_COST"}, ""},
+		{"bad metrics address", map[string]string{"METRICS_ADDR": "9090"}, []string{"METRICS_ADDR", "host:port"}, ""},
 		{"unreachable database", map[string]string{"DATABASE_URL": unreachable},
 			[]string{"cannot reach PostgreSQL at postgres://postgres:xxxxx@127.0.0.1:1/syncboard", "docker compose up -d db"}, "s3cret"},
 	}
@@ -478,5 +481,12 @@ func TestSmallPoolUnderLoad(t *testing.T) {
 	}
 	if served.Load() == 0 {
 		t.Error("no request was served")
+	}
+	if t.Failed() { // what the server said about its 500s
+		for _, l := range strings.Split(s.logs.String(), "\n") {
+			if strings.Contains(l, "level=ERROR") {
+				t.Log(l)
+			}
+		}
 	}
 }

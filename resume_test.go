@@ -153,4 +153,6 @@ FROM generate_series(2, $2::int + 1) AS v`, room, missed, pad); err != nil {
 	if code := websocket.CloseStatus(end); code != -1 && code != 4008 {
 		t.Errorf("the stalled socket closed with %d, want 4008 or a cut connection", code)
 	}
+	// The instance counts it (README, Metrics).
+	awaitSample(t, a.url+"/metrics", `syncboard_hub_slow_closes_total{stream="room"}`, 1)
 }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"runtime"
+	"sync/atomic"
 
 	"golang.org/x/crypto/bcrypt"
 
@@ -26,9 +27,10 @@ var ErrMismatch = errors.New("password does not match")
 // at a time: bcrypt is deliberately slow, and a flood of logins must queue
 // rather than take every CPU from the other endpoints.
 type Hasher struct {
-	cost  int
-	slots chan struct{}
-	dummy []byte
+	cost    int
+	slots   chan struct{}
+	waiting atomic.Int64 // callers queued for a slot
+	dummy   []byte
 }
 
 // NewHasher returns a Hasher of the given bcrypt cost running at most
@@ -53,7 +55,21 @@ func NewHasher(cost, parallel int) (*Hasher, error) {
 // Cost is the bcrypt cost of new hashes.
 func (h *Hasher) Cost() int { return h.cost }
 
+// Queued is how many hashes and comparisons wait for a slot now.
+func (h *Hasher) Queued() int { return int(h.waiting.Load()) }
+
+// Busy is how many slots are taken now; Slots how many there are.
+func (h *Hasher) Busy() int  { return len(h.slots) }
+func (h *Hasher) Slots() int { return cap(h.slots) }
+
 func (h *Hasher) acquire(ctx context.Context) error {
+	select {
+	case h.slots <- struct{}{}:
+		return nil
+	default:
+	}
+	h.waiting.Add(1)
+	defer h.waiting.Add(-1)
 	select {
 	case h.slots <- struct{}{}:
 		return nil

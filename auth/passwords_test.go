@@ -90,6 +90,43 @@ func TestHashingIsBounded(t *testing.T) {
 	}
 }
 
+// TestQueueLength: Queued counts the callers waiting for a slot, Busy the
+// slots taken, and both fall back when the work is done or abandoned.
+func TestQueueLength(t *testing.T) {
+	h, err := NewHasher(4, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if h.Slots() != 1 || h.Busy() != 0 || h.Queued() != 0 {
+		t.Fatalf("idle: slots %d busy %d queued %d, want 1 0 0", h.Slots(), h.Busy(), h.Queued())
+	}
+	if err := h.acquire(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	var done sync.WaitGroup
+	for range 3 {
+		done.Add(1)
+		go func() {
+			defer done.Done()
+			_, _ = h.Hash(ctx, "password1")
+		}()
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for h.Queued() != 3 && time.Now().Before(deadline) {
+		time.Sleep(time.Millisecond)
+	}
+	if h.Queued() != 3 || h.Busy() != 1 {
+		t.Fatalf("one slot taken, three waiting: queued %d busy %d, want 3 1", h.Queued(), h.Busy())
+	}
+	cancel() // the waiters give up
+	done.Wait()
+	h.release()
+	if h.Queued() != 0 || h.Busy() != 0 {
+		t.Errorf("after: queued %d busy %d, want 0 0", h.Queued(), h.Busy())
+	}
+}
+
 // BenchmarkHash is one password hash at the default cost (12).
 func BenchmarkHash(b *testing.B) {
 	h, err := NewHasher(12, 1) // BCRYPT_COST's default

@@ -57,7 +57,7 @@ ready() { # port pid log
   done
   curl -fsS "http://127.0.0.1:$1/readyz" >/dev/null
 }
-serve "$port" "$out/server.log" PPROF_ADDR="127.0.0.1:$((port + 1))"
+serve "$port" "$out/server.log" PPROF_ADDR="127.0.0.1:$((port + 1))" METRICS_ADDR="127.0.0.1:$((port + 3))"
 server_pid=$!
 ready "$port" "$server_pid" "$out/server.log"
 # A second instance without the board cache, for the board's cold path.
@@ -100,6 +100,8 @@ load_mb=$(hwm)
 
 echo "bench: 1,000 sockets on one room, 20 moves/s"
 go run ./bench/sockets -url "http://127.0.0.1:$port" -pid "$server_pid" -sockets 1000 -rate 20 -duration "$dur" | tee "$out/sockets.txt"
+# Measured as production runs it, metrics on: keep the server's own view of every run.
+curl -fsS -o "$out/metrics.txt" "http://127.0.0.1:$((port + 3))/metrics" || true
 
 echo "bench: limits (pgbench, bcrypt)"
 ids=$(psql "$pg_url/$db" -qAt -F' ' -c "SELECT r.id, r.created_by FROM rooms r WHERE r.name = 'benchmark board'")

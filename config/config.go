@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"net/url"
 	"os"
 	"strconv"
@@ -88,6 +89,11 @@ type Config struct {
 	// PprofAddr, when set, serves net/http/pprof there (a loopback address,
 	// for profiling; off by default).
 	PprofAddr string
+	// MetricsAddr, when set, serves Prometheus metrics at /metrics on a
+	// listener of its own, and only there. Unset, /metrics is served on
+	// HTTP_ADDR in development and not at all in production (see
+	// MetricsOnAPI).
+	MetricsAddr string
 	// ShutdownTimeout bounds how long in-flight requests may run after
 	// SIGINT/SIGTERM before the server stops waiting for them.
 	ShutdownTimeout time.Duration
@@ -117,6 +123,18 @@ type Config struct {
 
 // IsProduction reports whether the server runs in production mode.
 func (c Config) IsProduction() bool { return c.Env == EnvProduction }
+
+// MetricsOn reports whether the server measures itself for Prometheus:
+// with METRICS_ADDR set, or in development.
+func (c Config) MetricsOn() bool { return c.MetricsAddr != "" || !c.IsProduction() }
+
+// MetricsOnAPI reports whether /metrics is served on the API's own
+// listener: in development without METRICS_ADDR only. Production serves
+// metrics only on METRICS_ADDR, a private address: the public listener sits
+// behind a load balancer, where a scrape would reach a random instance, and
+// the series (traffic, sockets, the bcrypt queue) are nobody else's
+// business.
+func (c Config) MetricsOnAPI() bool { return c.MetricsAddr == "" && !c.IsProduction() }
 
 // Load reads the configuration from getenv, falling back to the variables of
 // the optional file dotenvPath (variables set in the environment win). The
@@ -164,6 +182,7 @@ func FromEnv(getenv func(string) string) (Config, error) {
 		AuthRateWindow:     p.duration("AUTH_RATE_WINDOW", time.Minute),
 		ShutdownTimeout:    p.duration("SHUTDOWN_TIMEOUT", 20*time.Second),
 		PprofAddr:          strings.TrimSpace(getenv("PPROF_ADDR")),
+		MetricsAddr:        p.addr("METRICS_ADDR"),
 		EventRetention:     p.duration("EVENT_RETENTION", 7*24*time.Hour),
 		PublicURL:          p.publicURL("PUBLIC_URL"),
 		WSMaxPerUser:       p.integer("WS_MAX_PER_USER", 20, 1, 100_000),
@@ -340,6 +359,21 @@ func (p *parser) otlpTracesURL() string {
 	}
 	if suffix != "" {
 		return strings.TrimRight(v, "/") + suffix
+	}
+	return v
+}
+
+// addr reads an optional listen address, host:port (host may be empty: all
+// interfaces).
+func (p *parser) addr(name string) string {
+	v := strings.TrimSpace(p.getenv(name))
+	if v == "" {
+		return ""
+	}
+	_, port, err := net.SplitHostPort(v)
+	if n, perr := strconv.Atoi(port); err != nil || perr != nil || n < 0 || n > 65535 {
+		p.fail(name, "must be host:port such as 127.0.0.1:9090 or :9090, got %q", v)
+		return ""
 	}
 	return v
 }

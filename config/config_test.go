@@ -24,7 +24,7 @@ var knownVars = []string{
 	"BCRYPT_COST", "DB_MAX_OPEN_CONNS", "DB_MAX_IDLE_CONNS", "DB_CONN_MAX_LIFETIME", "DB_CONN_MAX_IDLE_TIME",
 	"MIGRATE_ON_START", "CORS_ALLOWED_ORIGINS", "TRUSTED_PROXIES", "SHUTDOWN_TIMEOUT",
 	"AUTH_RATE_LIMIT", "AUTH_RATE_WINDOW", "DB_STATEMENT_TIMEOUT", "DB_LOCK_TIMEOUT", "REQUEST_TIMEOUT",
-	"EVENT_RETENTION", "PPROF_ADDR", "PUBLIC_URL", "WS_MAX_PER_USER", "BOARD_CACHE_MB", "PRESENCE_HEARTBEAT", "PRESENCE_STALE",
+	"EVENT_RETENTION", "PPROF_ADDR", "METRICS_ADDR", "PUBLIC_URL", "WS_MAX_PER_USER", "BOARD_CACHE_MB", "PRESENCE_HEARTBEAT", "PRESENCE_STALE",
 	"OTEL_EXPORTER_OTLP_ENDPOINT", "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", "OTEL_SDK_DISABLED", "OTEL_SERVICE_NAME",
 }
 
@@ -167,6 +167,9 @@ func TestFromEnvValid(t *testing.T) {
 			c.Env = EnvProduction
 			c.JWTSecret = secret32
 		}},
+		{"metrics on loopback", env{"METRICS_ADDR": " 127.0.0.1:9090 "}, func(c *Config) { c.MetricsAddr = "127.0.0.1:9090" }},
+		{"metrics on every interface", env{"METRICS_ADDR": ":9090"}, func(c *Config) { c.MetricsAddr = ":9090" }},
+		{"metrics on IPv6 loopback", env{"METRICS_ADDR": "[::1]:9090"}, func(c *Config) { c.MetricsAddr = "[::1]:9090" }},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -236,6 +239,11 @@ func TestFromEnvInvalid(t *testing.T) {
 		{"PUBLIC_URL not http", env{"PUBLIC_URL": "ftp://boards.example.com"}, []string{"PUBLIC_URL"}},
 		{"PUBLIC_URL with a fragment", env{"PUBLIC_URL": "https://boards.example.com/#/"}, []string{"PUBLIC_URL"}},
 		{"PUBLIC_URL with a query", env{"PUBLIC_URL": "https://boards.example.com/?a=b"}, []string{"PUBLIC_URL"}},
+		{"METRICS_ADDR without a port", env{"METRICS_ADDR": "127.0.0.1"}, []string{"METRICS_ADDR"}},
+		{"METRICS_ADDR a bare port", env{"METRICS_ADDR": "9090"}, []string{"METRICS_ADDR"}},
+		{"METRICS_ADDR a URL", env{"METRICS_ADDR": "http://127.0.0.1:9090/metrics"}, []string{"METRICS_ADDR"}},
+		{"METRICS_ADDR port out of range", env{"METRICS_ADDR": "127.0.0.1:70000"}, []string{"METRICS_ADDR"}},
+		{"METRICS_ADDR port not a number", env{"METRICS_ADDR": "127.0.0.1:prom"}, []string{"METRICS_ADDR"}},
 		{"several at once", env{
 			"ACCESS_TOKEN_TTL":     "forever",
 			"DB_CONN_MAX_LIFETIME": "x",
@@ -271,6 +279,32 @@ func TestFromEnvInvalid(t *testing.T) {
 				t.Errorf("FromEnv(%v) config = %+v with an error, want the zero Config", tt.env, got)
 			}
 		})
+	}
+}
+
+// TestMetricsListener: where /metrics is served, for each environment with
+// and without METRICS_ADDR.
+func TestMetricsListener(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		env          env
+		on, onAPI    bool
+		wantSeparate string
+	}{
+		{env{}, true, true, ""},
+		{env{"METRICS_ADDR": "127.0.0.1:9090"}, true, false, "127.0.0.1:9090"},
+		{env{"APP_ENV": "production", "JWT_SECRET": secret32}, false, false, ""},
+		{env{"APP_ENV": "production", "JWT_SECRET": secret32, "METRICS_ADDR": "10.0.0.5:9090"}, true, false, "10.0.0.5:9090"},
+	}
+	for _, tt := range tests {
+		c, err := FromEnv(tt.env.getenv)
+		if err != nil {
+			t.Fatalf("FromEnv(%v): %v", tt.env, err)
+		}
+		if c.MetricsOn() != tt.on || c.MetricsOnAPI() != tt.onAPI || c.MetricsAddr != tt.wantSeparate {
+			t.Errorf("FromEnv(%v): MetricsOn %v, MetricsOnAPI %v, MetricsAddr %q; want %v, %v, %q",
+				tt.env, c.MetricsOn(), c.MetricsOnAPI(), c.MetricsAddr, tt.on, tt.onAPI, tt.wantSeparate)
+		}
 	}
 }
 

@@ -7,6 +7,7 @@ package handlers
 import (
 	"fmt"
 	"log/slog"
+	"net/http"
 	"sync/atomic"
 	"time"
 
@@ -14,6 +15,7 @@ import (
 	"go.opentelemetry.io/otel/trace"
 
 	"github.com/syncboard/syncboard/auth"
+	"github.com/syncboard/syncboard/metrics"
 	"github.com/syncboard/syncboard/middleware"
 	"github.com/syncboard/syncboard/models"
 	"github.com/syncboard/syncboard/realtime"
@@ -61,6 +63,11 @@ type Deps struct {
 	// TracerProvider, when tracing is on, makes a server span of every
 	// request (middleware.Trace); nil: no span, no cost.
 	TracerProvider trace.TracerProvider
+	// HTTPMetrics, when set, measures every request (nil: none).
+	HTTPMetrics *metrics.HTTP
+	// MetricsHandler, when set, answers GET /metrics on this router: in
+	// development without METRICS_ADDR (config.MetricsOnAPI).
+	MetricsHandler http.Handler
 }
 
 // NewRouter returns the HTTP handler of the whole API.
@@ -95,6 +102,10 @@ func NewRouter(d Deps) (*gin.Engine, error) {
 	r.RedirectTrailingSlash = false
 	// fail is the one error writer, handed to the middleware that answers.
 	fail := func(c *gin.Context, err error) { writeError(c, d.Log, err) }
+	if d.HTTPMetrics != nil {
+		// Before everything, to time the whole chain (it writes nothing).
+		r.Use(d.HTTPMetrics.Middleware())
+	}
 	r.Use(
 		// First, so that every response carries its headers, errors and
 		// recovered panics included.
@@ -139,6 +150,9 @@ func NewRouter(d Deps) (*gin.Engine, error) {
 	}
 	r.GET("/", webFile(files, d.Log))
 	r.GET("/assets/:name", webFile(files, d.Log))
+	if d.MetricsHandler != nil {
+		r.GET("/metrics", gin.WrapH(d.MetricsHandler))
+	}
 
 	var devices *auth.Devices
 	var limitKey []byte
@@ -227,5 +241,8 @@ func NewRouter(d Deps) (*gin.Engine, error) {
 	// the token is the credential, outside signedIn.
 	apiGroup.GET("/invites/by-token/:token", previewInvite(id))
 	signedIn.POST("/invites/by-token/:token/accept", acceptInvite(id))
+	if d.HTTPMetrics != nil {
+		d.HTTPMetrics.Resolve(r.Routes())
+	}
 	return r, nil
 }

@@ -189,6 +189,7 @@ func (d socketDeps) stream(ctx context.Context, conn *websocket.Conn, userID, se
 					// for it (the hub hands them out one at a time), so
 					// this, not a buffer, is what ends it. The close frame
 					// is a courtesy: its buffers are full.
+					sub.CloseTooSlow()
 					conn.Close(CloseTooSlow, "stopped reading: reconnect with since")
 				}
 				return

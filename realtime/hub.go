@@ -60,6 +60,7 @@ type Subscription struct {
 	room    uuid.UUID
 	session uuid.UUID
 	hub     *Hub
+	start   time.Time     // when it subscribed: older events are replays
 	wake    chan struct{} // the room has news (capacity 1)
 	done    chan struct{} // closed when the subscription ends
 	ctx     context.Context
@@ -85,6 +86,15 @@ func (s *Subscription) Err() error {
 // Close ends the subscription.
 func (s *Subscription) Close() { s.hub.remove(s, nil, nil) }
 
+// CloseTooSlow ends the subscription of a socket whose client stopped
+// reading, and counts it: the socket closes it with 4008. (The hub cannot
+// see it: a room subscription hands out one event at a time and never
+// queues; only the socket's write times out.)
+func (s *Subscription) CloseTooSlow() {
+	s.hub.metrics.SlowClosed(StreamRoom)
+	s.hub.remove(s, ErrTooSlow, nil)
+}
+
 // roomState is what the hub keeps of a room with subscribers.
 type roomState struct {
 	subs map[*Subscription]struct{}
@@ -104,6 +114,9 @@ type Hub struct {
 	sessions map[uuid.UUID]map[*Subscription]struct{}
 	dirty    map[uuid.UUID]bool // rooms with news, for the delivery loop
 	wake     chan struct{}      // signals that dirty is not empty
+	subCount int                // room subscriptions, for Stats
+
+	metrics Metrics // never nil (metrics.go)
 
 	users    userIndex // the user streams (users.go)
 	presence *Presence // set by NewPresence before Run; nil: none
@@ -114,7 +127,7 @@ type Hub struct {
 func NewHub(store *models.Store, listenURL string, log *slog.Logger) *Hub {
 	return &Hub{store: store, listenURL: listenURL, log: log,
 		rooms: map[uuid.UUID]*roomState{}, sessions: map[uuid.UUID]map[*Subscription]struct{}{},
-		dirty: map[uuid.UUID]bool{}, wake: make(chan struct{}, 1)}
+		dirty: map[uuid.UUID]bool{}, wake: make(chan struct{}, 1), metrics: nopMetrics{}}
 }
 
 // Subscribe starts a subscription to room's events after version since,
@@ -125,7 +138,7 @@ func (h *Hub) Subscribe(room, session uuid.UUID, since int64) *Subscription {
 	ch := make(chan models.RoomEvent)
 	ctx, cancel := context.WithCancel(context.Background())
 	s := &Subscription{Events: ch, events: ch, room: room, session: session, hub: h, last: max(since, 1),
-		wake: make(chan struct{}, 1), done: make(chan struct{}), ctx: ctx, cancel: cancel}
+		start: time.Now(), wake: make(chan struct{}, 1), done: make(chan struct{}), ctx: ctx, cancel: cancel}
 	h.mu.Lock()
 	st := h.rooms[room]
 	if st == nil {
@@ -133,11 +146,13 @@ func (h *Hub) Subscribe(room, session uuid.UUID, since int64) *Subscription {
 		h.rooms[room] = st
 	}
 	st.subs[s] = struct{}{}
+	h.subCount++
 	if h.sessions[session] == nil {
 		h.sessions[session] = map[*Subscription]struct{}{}
 	}
 	h.sessions[session][s] = struct{}{}
 	h.mu.Unlock()
+	h.metrics.SocketOpened(StreamRoom)
 	go s.pump()
 	h.poke(room)
 	return s
@@ -157,7 +172,10 @@ func (h *Hub) Subscribers(room uuid.UUID) int {
 func (h *Hub) remove(s *Subscription, why error, final *models.RoomEvent) {
 	h.mu.Lock()
 	if st := h.rooms[s.room]; st != nil {
-		delete(st.subs, s)
+		if _, ok := st.subs[s]; ok {
+			delete(st.subs, s)
+			h.subCount--
+		}
 		if len(st.subs) == 0 {
 			delete(h.rooms, s.room)
 		}
@@ -197,6 +215,7 @@ func (s *Subscription) pump() {
 				// The reader gets the last word if it is still reading.
 				select {
 				case s.events <- *final:
+					s.hub.metrics.EventDelivered(0, false)
 				case <-time.After(5 * time.Second):
 				}
 			}
@@ -204,6 +223,9 @@ func (s *Subscription) pump() {
 		}
 		select {
 		case s.events <- e:
+			// At is set in the event's transaction just before it
+			// commits, on the clock of the instance that wrote it.
+			s.hub.metrics.EventDelivered(time.Since(e.At), !e.At.Before(s.start))
 		case <-s.done:
 		}
 	}

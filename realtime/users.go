@@ -32,9 +32,11 @@ const UserStreamBuffer = 256
 // LISTEN connection was re-established): the client must reload its rooms.
 var ErrUserResync = fmt.Errorf("user notices may have been missed; reload the rooms")
 
-// ErrTooSlow ends a user stream that let UserStreamBuffer changes wait.
-// (Room subscriptions pull their events from room_events and never fall
-// behind this way; user notices are not stored, so they must be held.)
+// ErrTooSlow ends a user stream that let UserStreamBuffer changes wait,
+// or a room subscription whose socket stopped taking events
+// (Subscription.CloseTooSlow). (Room subscriptions pull their events from
+// room_events and never fall behind this way; user notices are not stored,
+// so they must be held.)
 var ErrTooSlow = fmt.Errorf("user stream too slow")
 
 // UserEvent is one change to a user's list of rooms: Kind is
@@ -86,6 +88,7 @@ type userIndex struct {
 	mu        sync.Mutex
 	byUser    map[uuid.UUID]map[*UserStream]struct{}
 	bySession map[uuid.UUID]map[*UserStream]struct{}
+	count     int // streams indexed, for Stats
 }
 
 func (x *userIndex) add(s *UserStream) {
@@ -96,10 +99,14 @@ func (x *userIndex) add(s *UserStream) {
 	}
 	index(x.byUser, s.user, s)
 	index(x.bySession, s.session, s)
+	x.count++
 }
 
 func (x *userIndex) remove(s *UserStream, why error) {
 	x.mu.Lock()
+	if _, ok := x.byUser[s.user][s]; ok {
+		x.count--
+	}
 	unindex(x.byUser, s.user, s)
 	unindex(x.bySession, s.session, s)
 	x.mu.Unlock()
@@ -167,6 +174,7 @@ func (h *Hub) SubscribeUser(user, session uuid.UUID) *UserStream {
 	ch := make(chan UserEvent, UserStreamBuffer)
 	s := &UserStream{Events: ch, events: ch, user: user, session: session, hub: h}
 	h.users.add(s)
+	h.metrics.SocketOpened(StreamUser)
 	return s
 }
 
@@ -190,6 +198,7 @@ func (h *Hub) userNotice(payload string) {
 		}
 		s.mu.Unlock()
 		if full {
+			h.metrics.SlowClosed(StreamUser)
 			h.users.remove(s, ErrTooSlow)
 		}
 	}
