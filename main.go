@@ -99,18 +99,20 @@ func newLogger(cfg config.Config, w io.Writer) *slog.Logger {
 // MIGRATE_ON_START is true. Production never creates databases.
 func prepareDatabase(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	if !cfg.IsProduction() {
-		created, err := database.EnsureDatabase(ctx, cfg.DatabaseURL)
+		created, err := database.EnsureDatabase(ctx, cfg.DatabaseDirectURL)
 		if err != nil {
 			return err
 		}
 		if created {
-			log.Info("created database", "url", database.Redact(cfg.DatabaseURL))
+			log.Info("created database", "url", database.Redact(cfg.DatabaseDirectURL))
 		}
 	}
 	if !cfg.MigrateOnStart {
 		return nil
 	}
-	res, err := dbmigrate.Apply(ctx, cfg.DatabaseURL, migrations.Dir(), log)
+	// The direct URL: the migrations hold an advisory lock across
+	// transactions, a session's lock a transaction pooler would lose.
+	res, err := dbmigrate.Apply(ctx, cfg.DatabaseDirectURL, migrations.Dir(), log)
 	if err != nil {
 		return err
 	}
@@ -131,6 +133,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 		ConnMaxLifetime:  cfg.DBConnMaxLifetime,
 		StatementTimeout: cfg.DBStatementTimeout,
 		LockTimeout:      cfg.DBLockTimeout,
+		Pooler:           cfg.DBPooler,
 		Logger:           log,
 	})
 	if err != nil {
@@ -148,7 +151,8 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 		log.Warn("JWT_SECRET is not set: signing with a random key made for this process; " +
 			"every session ends when it restarts, and other instances cannot verify its tokens")
 	}
-	hub := realtime.NewHub(store, cfg.DatabaseURL, log)
+	// LISTEN needs a session of its own: the direct URL.
+	hub := realtime.NewHub(store, cfg.DatabaseDirectURL, log)
 	presence := realtime.NewPresence(store, hub, realtime.PresenceOptions{
 		Heartbeat: cfg.PresenceHeartbeat, Stale: cfg.PresenceStale}, log)
 	go hub.Run(ctx)
@@ -271,10 +275,10 @@ func prune(ctx context.Context, store *models.Store, retention time.Duration, lo
 }
 
 func migrateApply(ctx context.Context, cfg config.Config, log *slog.Logger, stdout io.Writer) error {
-	if _, err := database.EnsureDatabase(ctx, cfg.DatabaseURL); err != nil {
+	if _, err := database.EnsureDatabase(ctx, cfg.DatabaseDirectURL); err != nil {
 		return err
 	}
-	res, err := dbmigrate.Apply(ctx, cfg.DatabaseURL, migrations.Dir(), log)
+	res, err := dbmigrate.Apply(ctx, cfg.DatabaseDirectURL, migrations.Dir(), log)
 	if err != nil {
 		return err
 	}
@@ -287,7 +291,7 @@ func migrateApply(ctx context.Context, cfg config.Config, log *slog.Logger, stdo
 }
 
 func migrateStatus(ctx context.Context, cfg config.Config, stdout io.Writer) error {
-	st, err := dbmigrate.ReadStatus(ctx, cfg.DatabaseURL, migrations.Dir())
+	st, err := dbmigrate.ReadStatus(ctx, cfg.DatabaseDirectURL, migrations.Dir())
 	if err != nil {
 		return err
 	}

@@ -43,10 +43,19 @@ const DefaultDatabaseURL = "postgres://postgres@127.0.0.1:5432/syncboard?sslmode
 // Config is SyncBoard's whole configuration.
 type Config struct {
 	DatabaseURL string
-	HTTPAddr    string
-	Env         string
-	LogLevel    slog.Level
-	JWTSecret   string
+	// DatabaseDirectURL reaches PostgreSQL itself, never through a
+	// transaction pooler, for what needs a session of its own: the
+	// realtime hub's LISTEN, the migrations' advisory lock, creating the
+	// database. Default: DatabaseURL.
+	DatabaseDirectURL string
+	// DBPooler says what DatabaseURL goes through: "none" (PostgreSQL
+	// itself, the default) or "pgbouncer" (a pooler in transaction mode:
+	// no prepared statements, timeouts set per transaction).
+	DBPooler  string
+	HTTPAddr  string
+	Env       string
+	LogLevel  slog.Level
+	JWTSecret string
 	// JWTSecretGenerated is true when JWT_SECRET was unset in development
 	// and a random key was made for this process: tokens do not survive a
 	// restart, and the server says so in its log.
@@ -128,6 +137,7 @@ func FromEnv(getenv func(string) string) (Config, error) {
 	p := parser{getenv: getenv}
 	c := Config{
 		DatabaseURL:        p.str("DATABASE_URL", DefaultDatabaseURL),
+		DBPooler:           p.str("DB_POOLER", "none"),
 		HTTPAddr:           p.str("HTTP_ADDR", ":8080"),
 		Env:                p.str("APP_ENV", EnvDevelopment),
 		LogLevel:           p.level("LOG_LEVEL", slog.LevelInfo),
@@ -153,6 +163,10 @@ func FromEnv(getenv func(string) string) (Config, error) {
 		WSMaxPerUser:       p.integer("WS_MAX_PER_USER", 20, 1, 100_000),
 		PresenceHeartbeat:  p.duration("PRESENCE_HEARTBEAT", 5*time.Second),
 		PresenceStale:      p.duration("PRESENCE_STALE", 20*time.Second),
+	}
+	c.DatabaseDirectURL = p.str("DATABASE_DIRECT_URL", c.DatabaseURL)
+	if c.DBPooler != "none" && c.DBPooler != "pgbouncer" {
+		p.fail("DB_POOLER", "must be %q or %q, got %q", "none", "pgbouncer", c.DBPooler)
 	}
 	if c.PresenceHeartbeat <= 0 {
 		p.fail("PRESENCE_HEARTBEAT", "must be positive, got %s", c.PresenceHeartbeat)
