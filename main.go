@@ -155,7 +155,13 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	hub := realtime.NewHub(store, cfg.DatabaseDirectURL, log)
 	presence := realtime.NewPresence(store, hub, realtime.PresenceOptions{
 		Heartbeat: cfg.PresenceHeartbeat, Stale: cfg.PresenceStale}, log)
-	go hub.Run(ctx)
+	// The hub outlives the signal by the drain delay: the sockets it serves
+	// close (1001, going away) only when the instance stops accepting, so
+	// their clients reconnect to an instance the load balancer still sends
+	// to, not to this one.
+	hubCtx, stopHub := context.WithCancel(context.WithoutCancel(ctx))
+	defer stopHub()
+	go hub.Run(hubCtx)
 	presenceCtx, stopPresence := context.WithCancel(ctx)
 	presenceDone := make(chan struct{})
 	go func() { presence.Run(presenceCtx); close(presenceDone) }()
@@ -204,13 +210,25 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 		return fmt.Errorf("HTTP_ADDR %s: %w", cfg.HTTPAddr, err)
 	}
 	log.Info("listening", "addr", ln.Addr().String(), "env", cfg.Env)
-	return serveHTTP(ctx, ln, router, draining, cfg.ShutdownTimeout, log)
+	return serveHTTP(ctx, ln, router, draining, shutdown{drain: cfg.DrainDelay, grace: cfg.ShutdownTimeout, drained: stopHub}, log)
+}
+
+// shutdown is how serveHTTP stops: drain is how long it keeps serving
+// after readiness turned 503 (long enough for a load balancer's health
+// checks to notice and send new work elsewhere), grace how long in-flight
+// requests then have.
+type shutdown struct {
+	drain, grace time.Duration
+	// drained, when set, runs when the drain delay is over, as the server
+	// stops accepting.
+	drained func()
 }
 
 // serveHTTP serves handler on ln until ctx ends, then shuts down gracefully:
-// readiness turns 503 first, so load balancers stop sending new work, and
-// Shutdown stops accepting and waits up to grace for every in-flight request.
-func serveHTTP(ctx context.Context, ln net.Listener, handler http.Handler, draining *atomic.Bool, grace time.Duration, log *slog.Logger) error {
+// readiness turns 503 first, so load balancers stop sending new work, the
+// server keeps serving for the drain delay while they notice, and Shutdown
+// stops accepting and waits up to grace for every in-flight request.
+func serveHTTP(ctx context.Context, ln net.Listener, handler http.Handler, draining *atomic.Bool, how shutdown, log *slog.Logger) error {
 	srv := &http.Server{
 		Handler:           handler,
 		ReadHeaderTimeout: 5 * time.Second,
@@ -227,8 +245,19 @@ func serveHTTP(ctx context.Context, ln net.Listener, handler http.Handler, drain
 	case <-ctx.Done():
 	}
 	draining.Store(true)
-	log.Info("shutting down", "grace", grace)
-	shutdownCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), grace)
+	if how.drain > 0 {
+		log.Info("draining: not ready, still serving", "for", how.drain)
+		select {
+		case err := <-serveErr:
+			return fmt.Errorf("serve: %w", err)
+		case <-time.After(how.drain):
+		}
+	}
+	if how.drained != nil {
+		how.drained()
+	}
+	log.Info("shutting down", "grace", how.grace)
+	shutdownCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), how.grace)
 	defer cancel()
 	if err := srv.Shutdown(shutdownCtx); err != nil {
 		return fmt.Errorf("shutdown: %w", err)

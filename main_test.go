@@ -163,7 +163,7 @@ func TestShutdownLetsInFlightRequestsFinish(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() {
-		done <- serveHTTP(ctx, ln, slow, draining, 5*time.Second, slog.New(slog.NewTextHandler(io.Discard, nil)))
+		done <- serveHTTP(ctx, ln, slow, draining, shutdown{grace: 5 * time.Second}, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	}()
 
 	type result struct {
@@ -416,7 +416,7 @@ func TestShutdownGraceIsBounded(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() {
-		done <- serveHTTP(ctx, ln, stuck, new(atomic.Bool), 300*time.Millisecond, slog.New(slog.NewTextHandler(io.Discard, nil)))
+		done <- serveHTTP(ctx, ln, stuck, new(atomic.Bool), shutdown{grace: 300 * time.Millisecond}, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	}()
 	go http.Get("http://" + ln.Addr().String() + "/stuck")
 	<-started

@@ -92,6 +92,11 @@ type Config struct {
 	// ShutdownTimeout bounds how long in-flight requests may run after
 	// SIGINT/SIGTERM before the server stops waiting for them.
 	ShutdownTimeout time.Duration
+	// DrainDelay is how long the server keeps serving after SIGTERM with
+	// /readyz answering 503, before it stops accepting: behind a load
+	// balancer, at least the time its health checks take to mark the
+	// instance down, so no request is sent to a closed port.
+	DrainDelay time.Duration
 	// PublicURL is where people reach the web client (scheme, host, an
 	// optional path prefix, no trailing slash): invitation links point
 	// there. Empty: each link is built from the request that makes it.
@@ -157,6 +162,7 @@ func FromEnv(getenv func(string) string) (Config, error) {
 		AuthRateLimit:      p.integer("AUTH_RATE_LIMIT", 10, 1, 1_000_000),
 		AuthRateWindow:     p.duration("AUTH_RATE_WINDOW", time.Minute),
 		ShutdownTimeout:    p.duration("SHUTDOWN_TIMEOUT", 20*time.Second),
+		DrainDelay:         p.duration("DRAIN_DELAY", 0),
 		PprofAddr:          strings.TrimSpace(getenv("PPROF_ADDR")),
 		EventRetention:     p.duration("EVENT_RETENTION", 7*24*time.Hour),
 		PublicURL:          p.publicURL("PUBLIC_URL"),
