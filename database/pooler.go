@@ -86,7 +86,8 @@ func openPooled(dsn string) (*sql.DB, error) {
 // request before its connection is dropped instead.
 const cancelGrace = 2 * time.Second
 
-// cancelThenWait is pgx's CancelRequestContextWatcherHandler but for one
+// cancelThenWait is pgx's CancelRequestContextWatcherHandler, used for
+// deadlines only (the statement timeout outside transactions), but for one
 // thing: when the statement ends before the cancel request's exchange
 // does, it lets that exchange finish instead of closing its connection
 // half-way. PgBouncer 1.18 exits ("bad client state") when a cancel
@@ -97,8 +98,17 @@ type cancelThenWait struct {
 	done chan struct{}
 }
 
-func (h *cancelThenWait) HandleCancel(context.Context) {
+func (h *cancelThenWait) HandleCancel(ctx context.Context) {
 	h.done = make(chan struct{})
+	if !errors.Is(ctx.Err(), context.DeadlineExceeded) {
+		// Cancelled, not timed out: the client went away or the server
+		// is stopping. Drop the connection (PgBouncer then closes its
+		// server connection) and send no cancel request: an instance
+		// that exits while one is in flight makes PgBouncer 1.18 exit.
+		_ = h.conn.Conn().SetDeadline(time.Now())
+		close(h.done)
+		return
+	}
 	deadline := time.Now().Add(cancelGrace)
 	_ = h.conn.Conn().SetDeadline(deadline)
 	go func() {
