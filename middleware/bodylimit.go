@@ -31,7 +31,7 @@ func BodyLimit(tooLarge gin.HandlerFunc) gin.HandlerFunc {
 // cluster) the reset destroyed the answer, so the client saw no 413 or 415,
 // only a broken connection. A longer body is not read: the connection is
 // closed instead.
-const DiscardLimit = 4 << 20
+const DiscardLimit = 2 * MaxBodyBytes
 
 // discard reads and drops the request's body when it is known to be at most
 // DiscardLimit, and otherwise marks the connection to be closed.
