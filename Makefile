@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 GO    ?= go
 
-.PHONY: help run build test check-db lint migrate-diff migrate-check migrate-hash migrate-apply migrate-status migrate-down migrate-history migrate-lint clean-testdbs postman openapi-lint redoc-check fuzz e2e
+.PHONY: help run build test check-db lint migrate-diff migrate-check migrate-hash migrate-apply migrate-status migrate-down migrate-history migrate-lint clean-testdbs postman openapi-lint redoc-check fuzz e2e cluster
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-15s %s\n", $$1, $$2}'
@@ -62,6 +62,9 @@ clean-testdbs: ## drop the databases kept by failed tests, and the test template
 
 postman: build ## run the Postman collection with newman against a server on a fresh database
 	./scripts/postman.sh
+
+cluster: build ## two instances behind Debian's HAProxy, through Debian's PgBouncer, on a fresh database; the Postman collection and a socket run through it while each instance is restarted (deploy/, scripts/cluster.sh)
+	./scripts/cluster.sh
 
 openapi-lint: ## lint openapi/openapi.yaml with Redocly (pinned in package-lock.json)
 	@./scripts/npm-deps.sh

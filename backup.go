@@ -46,10 +46,11 @@ func flagValue(cmd, name string, args []string) (string, error) {
 func openStore(ctx context.Context, cfg config.Config, log *slog.Logger) (*models.Store, func(), error) {
 	db, err := database.Open(ctx, cfg.DatabaseURL, database.Options{
 		MaxOpenConns:     2,
-		MaxIdleConns:     1,
+		MaxIdleConns:     2,
 		ConnMaxLifetime:  cfg.DBConnMaxLifetime,
 		StatementTimeout: cfg.DBStatementTimeout,
 		LockTimeout:      cfg.DBLockTimeout,
+		Pooler:           cfg.DBPooler, // one transaction each: fine through a pooler
 		Logger:           log,
 	})
 	if err != nil {

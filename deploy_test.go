@@ -102,3 +102,52 @@ func TestDockerfileBuildsAStaticNonRootImage(t *testing.T) {
 		}
 	}
 }
+
+// TestDeployComposeFile: deploy/docker-compose.yml parses and holds the
+// topology README "Running in production" describes: two API instances
+// through PgBouncer (DB_POOLER) with a direct URL and a drain delay, and
+// HAProxy with deploy/haproxy.cfg, which checks /readyz and retries.
+func TestDeployComposeFile(t *testing.T) {
+	src, err := os.ReadFile("deploy/docker-compose.yml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var f struct {
+		Services map[string]struct {
+			Environment map[string]string `yaml:"environment"`
+			Volumes     []string          `yaml:"volumes"`
+		} `yaml:"services"`
+	}
+	if err := yaml.Unmarshal(src, &f); err != nil {
+		t.Fatalf("deploy/docker-compose.yml: %v", err)
+	}
+	for _, name := range []string{"db", "pgbouncer", "api1", "api2", "haproxy"} {
+		if _, ok := f.Services[name]; !ok {
+			t.Errorf("no %s service", name)
+		}
+	}
+	for _, name := range []string{"api1", "api2"} {
+		env := f.Services[name].Environment
+		if env["DB_POOLER"] != "pgbouncer" || !strings.Contains(env["DATABASE_URL"], "@pgbouncer:6432/") ||
+			!strings.Contains(env["DATABASE_DIRECT_URL"], "@db:5432/") || env["DRAIN_DELAY"] == "" {
+			t.Errorf("%s environment = %v; want DATABASE_URL through pgbouncer, DATABASE_DIRECT_URL to db, DB_POOLER and DRAIN_DELAY", name, env)
+		}
+		if _, err := config.FromEnv(func(k string) string {
+			if k == "JWT_SECRET" {
+				return strings.Repeat("k", config.MinJWTSecretBytes)
+			}
+			return env[k]
+		}); err != nil {
+			t.Errorf("%s's environment is refused: %v", name, err)
+		}
+	}
+	cfg, err := os.ReadFile("deploy/haproxy.cfg")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"option httpchk GET /readyz", "option redispatch", "retry-on conn-failure", "timeout tunnel"} {
+		if !strings.Contains(string(cfg), want) {
+			t.Errorf("deploy/haproxy.cfg lacks %q", want)
+		}
+	}
+}

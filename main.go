@@ -120,18 +120,20 @@ func newLogger(cfg config.Config, w io.Writer) *slog.Logger {
 // MIGRATE_ON_START is true. Production never creates databases.
 func prepareDatabase(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	if !cfg.IsProduction() {
-		created, err := database.EnsureDatabase(ctx, cfg.DatabaseURL)
+		created, err := database.EnsureDatabase(ctx, cfg.DatabaseDirectURL)
 		if err != nil {
 			return err
 		}
 		if created {
-			log.Info("created database", "url", database.Redact(cfg.DatabaseURL))
+			log.Info("created database", "url", database.Redact(cfg.DatabaseDirectURL))
 		}
 	}
 	if !cfg.MigrateOnStart {
 		return nil
 	}
-	res, err := dbmigrate.Apply(ctx, cfg.DatabaseURL, migrations.Dir(), log)
+	// The direct URL: the migrations hold an advisory lock across
+	// transactions, a session's lock a transaction pooler would lose.
+	res, err := dbmigrate.Apply(ctx, cfg.DatabaseDirectURL, migrations.Dir(), log)
 	if err != nil {
 		return err
 	}
@@ -174,6 +176,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 		ConnMaxIdleTime:  cfg.DBConnMaxIdleTime,
 		StatementTimeout: cfg.DBStatementTimeout,
 		LockTimeout:      cfg.DBLockTimeout,
+		Pooler:           cfg.DBPooler,
 		Logger:           log,
 		TracerProvider:   tp,
 	})
@@ -197,14 +200,21 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 		log.Warn("JWT_SECRET is not set: signing with a random key made for this process; " +
 			"every session ends when it restarts, and other instances cannot verify its tokens")
 	}
-	hub := realtime.NewHub(store, cfg.DatabaseURL, log)
+	// LISTEN needs a session of its own: the direct URL.
+	hub := realtime.NewHub(store, cfg.DatabaseDirectURL, log)
 	m, err := newMetrics(cfg, db, hasher, hub)
 	if err != nil {
 		return err
 	}
 	presence := realtime.NewPresence(store, hub, realtime.PresenceOptions{
 		Heartbeat: cfg.PresenceHeartbeat, Stale: cfg.PresenceStale}, log)
-	go hub.Run(ctx)
+	// The hub outlives the signal by the drain delay: the sockets it serves
+	// close (1001, going away) only when the instance stops accepting, so
+	// their clients reconnect to an instance the load balancer still sends
+	// to, not to this one.
+	hubCtx, stopHub := context.WithCancel(context.WithoutCancel(ctx))
+	defer stopHub()
+	go hub.Run(hubCtx)
 	presenceCtx, stopPresence := context.WithCancel(ctx)
 	presenceDone := make(chan struct{})
 	go func() { presence.Run(presenceCtx); close(presenceDone) }()
@@ -269,7 +279,18 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 		return fmt.Errorf("HTTP_ADDR %s: %w", cfg.HTTPAddr, err)
 	}
 	log.Info("listening", "addr", ln.Addr().String(), "env", cfg.Env)
-	return serveHTTP(ctx, ln, router, draining, cfg.ShutdownTimeout, log)
+	return serveHTTP(ctx, ln, router, draining, shutdown{drain: cfg.DrainDelay, grace: cfg.ShutdownTimeout, drained: stopHub}, log)
+}
+
+// shutdown is how serveHTTP stops: drain is how long it keeps serving
+// after readiness turned 503 (long enough for a load balancer's health
+// checks to notice and send new work elsewhere), grace how long in-flight
+// requests then have.
+type shutdown struct {
+	drain, grace time.Duration
+	// drained, when set, runs when the drain delay is over, as the server
+	// stops accepting.
+	drained func()
 }
 
 // newMetrics measures the server on a registry of its own (nil when
@@ -323,9 +344,10 @@ func serveMetrics(ctx context.Context, cfg config.Config, m *metrics.Metrics, lo
 }
 
 // serveHTTP serves handler on ln until ctx ends, then shuts down gracefully:
-// readiness turns 503 first, so load balancers stop sending new work, and
-// Shutdown stops accepting and waits up to grace for every in-flight request.
-func serveHTTP(ctx context.Context, ln net.Listener, handler http.Handler, draining *atomic.Bool, grace time.Duration, log *slog.Logger) error {
+// readiness turns 503 first, so load balancers stop sending new work, the
+// server keeps serving for the drain delay while they notice, and Shutdown
+// stops accepting and waits up to grace for every in-flight request.
+func serveHTTP(ctx context.Context, ln net.Listener, handler http.Handler, draining *atomic.Bool, how shutdown, log *slog.Logger) error {
 	srv := &http.Server{
 		Handler:           handler,
 		ReadHeaderTimeout: 5 * time.Second,
@@ -342,8 +364,19 @@ func serveHTTP(ctx context.Context, ln net.Listener, handler http.Handler, drain
 	case <-ctx.Done():
 	}
 	draining.Store(true)
-	log.Info("shutting down", "grace", grace)
-	shutdownCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), grace)
+	if how.drain > 0 {
+		log.Info("draining: not ready, still serving", "for", how.drain)
+		select {
+		case err := <-serveErr:
+			return fmt.Errorf("serve: %w", err)
+		case <-time.After(how.drain):
+		}
+	}
+	if how.drained != nil {
+		how.drained()
+	}
+	log.Info("shutting down", "grace", how.grace)
+	shutdownCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), how.grace)
 	defer cancel()
 	if err := srv.Shutdown(shutdownCtx); err != nil {
 		return fmt.Errorf("shutdown: %w", err)
@@ -406,10 +439,10 @@ func prune(ctx context.Context, store *models.Store, retention time.Duration, lo
 }
 
 func migrateApply(ctx context.Context, cfg config.Config, log *slog.Logger, stdout io.Writer) error {
-	if _, err := database.EnsureDatabase(ctx, cfg.DatabaseURL); err != nil {
+	if _, err := database.EnsureDatabase(ctx, cfg.DatabaseDirectURL); err != nil {
 		return err
 	}
-	res, err := dbmigrate.Apply(ctx, cfg.DatabaseURL, migrations.Dir(), log)
+	res, err := dbmigrate.Apply(ctx, cfg.DatabaseDirectURL, migrations.Dir(), log)
 	if err != nil {
 		return err
 	}
@@ -422,7 +455,7 @@ func migrateApply(ctx context.Context, cfg config.Config, log *slog.Logger, stdo
 }
 
 func migrateStatus(ctx context.Context, cfg config.Config, stdout io.Writer) error {
-	st, err := dbmigrate.ReadStatus(ctx, cfg.DatabaseURL, migrations.Dir())
+	st, err := dbmigrate.ReadStatus(ctx, cfg.DatabaseDirectURL, migrations.Dir())
 	if err != nil {
 		return err
 	}

@@ -165,7 +165,7 @@ func TestShutdownLetsInFlightRequestsFinish(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() {
-		done <- serveHTTP(ctx, ln, slow, draining, 5*time.Second, slog.New(slog.NewTextHandler(io.Discard, nil)))
+		done <- serveHTTP(ctx, ln, slow, draining, shutdown{grace: 5 * time.Second}, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	}()
 
 	type result struct {
@@ -419,7 +419,7 @@ func TestShutdownGraceIsBounded(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() {
-		done <- serveHTTP(ctx, ln, stuck, new(atomic.Bool), 300*time.Millisecond, slog.New(slog.NewTextHandler(io.Discard, nil)))
+		done <- serveHTTP(ctx, ln, stuck, new(atomic.Bool), shutdown{grace: 300 * time.Millisecond}, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	}()
 	go http.Get("http://" + ln.Addr().String() + "/stuck")
 	<-started
@@ -488,5 +488,57 @@ func TestSmallPoolUnderLoad(t *testing.T) {
 				t.Log(l)
 			}
 		}
+	}
+}
+
+// TestShutdownDrainsBeforeClosing: with a drain delay the server, once told
+// to stop, answers unready but keeps accepting new connections and serving
+// them for the delay (a load balancer's checks notice meanwhile), then
+// runs drained and stops accepting.
+func TestShutdownDrainsBeforeClosing(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	draining := new(atomic.Bool)
+	ok := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if draining.Load() {
+			w.WriteHeader(http.StatusServiceUnavailable)
+		}
+		io.WriteString(w, "here")
+	})
+	var drained atomic.Bool
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() {
+		done <- serveHTTP(ctx, ln, ok, draining, shutdown{drain: time.Second, grace: time.Second, drained: func() { drained.Store(true) }},
+			slog.New(slog.NewTextHandler(io.Discard, nil)))
+	}()
+	base := "http://" + ln.Addr().String()
+	cancel()
+	time.Sleep(200 * time.Millisecond)
+	// A new connection, during the drain: served, and unready.
+	hc := &http.Client{Transport: &http.Transport{DisableKeepAlives: true}, Timeout: 5 * time.Second}
+	resp, err := hc.Get(base + "/readyz")
+	if err != nil {
+		t.Fatalf("a request during the drain: %v; want it served", err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusServiceUnavailable || drained.Load() {
+		t.Errorf("during the drain: status %d, drained %v; want 503 and not yet drained", resp.StatusCode, drained.Load())
+	}
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("server did not stop after its drain")
+	}
+	if !drained.Load() {
+		t.Error("drained did not run")
+	}
+	if _, err := net.DialTimeout("tcp", ln.Addr().String(), time.Second); err == nil {
+		t.Error("the listener still accepts connections after the drain")
 	}
 }

@@ -68,7 +68,7 @@ func migrateDown(ctx context.Context, cfg config.Config, opts dbmigrate.DownOpti
 	if _, err := database.EnsureDatabase(ctx, opts.DevURL); err != nil {
 		return err
 	}
-	res, err := dbmigrate.Down(ctx, cfg.DatabaseURL, migrations.Dir(), opts, log)
+	res, err := dbmigrate.Down(ctx, cfg.DatabaseDirectURL, migrations.Dir(), opts, log)
 	if len(res.SQL) > 0 && (opts.DryRun || err != nil) {
 		fmt.Fprintf(stdout, "-- Planned SQL to revert %s (target version %s):\n", strings.Join(res.Reverted, ", "), orNone(res.Target))
 		for _, s := range res.SQL {
@@ -92,7 +92,7 @@ func migrateDown(ctx context.Context, cfg config.Config, opts dbmigrate.DownOpti
 }
 
 func migrateHistory(ctx context.Context, cfg config.Config, asJSON bool, stdout io.Writer) error {
-	entries, err := dbmigrate.History(ctx, cfg.DatabaseURL, migrations.Dir())
+	entries, err := dbmigrate.History(ctx, cfg.DatabaseDirectURL, migrations.Dir())
 	if err != nil {
 		return err
 	}

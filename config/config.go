@@ -44,10 +44,19 @@ const DefaultDatabaseURL = "postgres://postgres@127.0.0.1:5432/syncboard?sslmode
 // Config is SyncBoard's whole configuration.
 type Config struct {
 	DatabaseURL string
-	HTTPAddr    string
-	Env         string
-	LogLevel    slog.Level
-	JWTSecret   string
+	// DatabaseDirectURL reaches PostgreSQL itself, never through a
+	// transaction pooler, for what needs a session of its own: the
+	// realtime hub's LISTEN, the migrations' advisory lock, creating the
+	// database. Default: DatabaseURL.
+	DatabaseDirectURL string
+	// DBPooler says what DatabaseURL goes through: "none" (PostgreSQL
+	// itself, the default) or "pgbouncer" (a pooler in transaction mode:
+	// no prepared statements, timeouts set per transaction).
+	DBPooler  string
+	HTTPAddr  string
+	Env       string
+	LogLevel  slog.Level
+	JWTSecret string
 	// JWTSecretGenerated is true when JWT_SECRET was unset in development
 	// and a random key was made for this process: tokens do not survive a
 	// restart, and the server says so in its log.
@@ -97,6 +106,11 @@ type Config struct {
 	// ShutdownTimeout bounds how long in-flight requests may run after
 	// SIGINT/SIGTERM before the server stops waiting for them.
 	ShutdownTimeout time.Duration
+	// DrainDelay is how long the server keeps serving after SIGTERM with
+	// /readyz answering 503, before it stops accepting: behind a load
+	// balancer, at least the time its health checks take to mark the
+	// instance down, so no request is sent to a closed port.
+	DrainDelay time.Duration
 	// PublicURL is where people reach the web client (scheme, host, an
 	// optional path prefix, no trailing slash): invitation links point
 	// there. Empty: each link is built from the request that makes it.
@@ -162,6 +176,7 @@ func FromEnv(getenv func(string) string) (Config, error) {
 	p := parser{getenv: getenv}
 	c := Config{
 		DatabaseURL:        p.str("DATABASE_URL", DefaultDatabaseURL),
+		DBPooler:           p.str("DB_POOLER", "none"),
 		HTTPAddr:           p.str("HTTP_ADDR", ":8080"),
 		Env:                p.str("APP_ENV", EnvDevelopment),
 		LogLevel:           p.level("LOG_LEVEL", slog.LevelInfo),
@@ -181,6 +196,7 @@ func FromEnv(getenv func(string) string) (Config, error) {
 		AuthRateLimit:      p.integer("AUTH_RATE_LIMIT", 10, 1, 1_000_000),
 		AuthRateWindow:     p.duration("AUTH_RATE_WINDOW", time.Minute),
 		ShutdownTimeout:    p.duration("SHUTDOWN_TIMEOUT", 20*time.Second),
+		DrainDelay:         p.duration("DRAIN_DELAY", 0),
 		PprofAddr:          strings.TrimSpace(getenv("PPROF_ADDR")),
 		MetricsAddr:        p.addr("METRICS_ADDR"),
 		EventRetention:     p.duration("EVENT_RETENTION", 7*24*time.Hour),
@@ -191,6 +207,10 @@ func FromEnv(getenv func(string) string) (Config, error) {
 		PresenceStale:      p.duration("PRESENCE_STALE", 20*time.Second),
 		OTLPTracesURL:      p.otlpTracesURL(),
 		OTelServiceName:    p.str("OTEL_SERVICE_NAME", "syncboard"),
+	}
+	c.DatabaseDirectURL = p.str("DATABASE_DIRECT_URL", c.DatabaseURL)
+	if c.DBPooler != "none" && c.DBPooler != "pgbouncer" {
+		p.fail("DB_POOLER", "must be %q or %q, got %q", "none", "pgbouncer", c.DBPooler)
 	}
 	if c.PresenceHeartbeat <= 0 {
 		p.fail("PRESENCE_HEARTBEAT", "must be positive, got %s", c.PresenceHeartbeat)

@@ -20,9 +20,9 @@ func (e env) getenv(name string) string { return e[name] }
 // knownVars are every variable FromEnv reads, to check that an error names
 // the bad variables and no others.
 var knownVars = []string{
-	"DATABASE_URL", "HTTP_ADDR", "APP_ENV", "LOG_LEVEL", "JWT_SECRET", "JWT_TTL", "ACCESS_TOKEN_TTL", "REFRESH_TOKEN_TTL",
+	"DATABASE_URL", "DATABASE_DIRECT_URL", "DB_POOLER", "HTTP_ADDR", "APP_ENV", "LOG_LEVEL", "JWT_SECRET", "JWT_TTL", "ACCESS_TOKEN_TTL", "REFRESH_TOKEN_TTL",
 	"BCRYPT_COST", "DB_MAX_OPEN_CONNS", "DB_MAX_IDLE_CONNS", "DB_CONN_MAX_LIFETIME", "DB_CONN_MAX_IDLE_TIME",
-	"MIGRATE_ON_START", "CORS_ALLOWED_ORIGINS", "TRUSTED_PROXIES", "SHUTDOWN_TIMEOUT",
+	"MIGRATE_ON_START", "CORS_ALLOWED_ORIGINS", "TRUSTED_PROXIES", "SHUTDOWN_TIMEOUT", "DRAIN_DELAY",
 	"AUTH_RATE_LIMIT", "AUTH_RATE_WINDOW", "DB_STATEMENT_TIMEOUT", "DB_LOCK_TIMEOUT", "REQUEST_TIMEOUT",
 	"EVENT_RETENTION", "PPROF_ADDR", "METRICS_ADDR", "PUBLIC_URL", "WS_MAX_PER_USER", "BOARD_CACHE_MB", "PRESENCE_HEARTBEAT", "PRESENCE_STALE",
 	"OTEL_EXPORTER_OTLP_ENDPOINT", "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", "OTEL_SDK_DISABLED", "OTEL_SERVICE_NAME",
@@ -34,10 +34,12 @@ var secret32 = strings.Repeat("k", MinJWTSecretBytes)
 // defaults is the Config FromEnv must return for an empty environment.
 func defaults() Config {
 	return Config{
-		DatabaseURL: DefaultDatabaseURL,
-		HTTPAddr:    ":8080",
-		Env:         EnvDevelopment,
-		LogLevel:    slog.LevelInfo,
+		DatabaseURL:       DefaultDatabaseURL,
+		DatabaseDirectURL: DefaultDatabaseURL,
+		DBPooler:          "none",
+		HTTPAddr:          ":8080",
+		Env:               EnvDevelopment,
+		LogLevel:          slog.LevelInfo,
 		// JWTSecret: a random key, cleared by comparable.
 		AccessTokenTTL:     15 * time.Minute,
 		RefreshTokenTTL:    30 * 24 * time.Hour,
@@ -111,7 +113,13 @@ func TestFromEnvValid(t *testing.T) {
 		{"blank values mean defaults", env{"HTTP_ADDR": "  ", "ACCESS_TOKEN_TTL": "", "BCRYPT_COST": " "}, func(*Config) {}},
 		{"database and address", env{"DATABASE_URL": "postgres://u@db:5432/x", "HTTP_ADDR": "127.0.0.1:9000"}, func(c *Config) {
 			c.DatabaseURL = "postgres://u@db:5432/x"
+			c.DatabaseDirectURL = "postgres://u@db:5432/x"
 			c.HTTPAddr = "127.0.0.1:9000"
+		}},
+		{"through a pooler", env{"DATABASE_URL": "postgres://u@bouncer:6432/x", "DATABASE_DIRECT_URL": "postgres://u@db:5432/x", "DB_POOLER": "pgbouncer"}, func(c *Config) {
+			c.DatabaseURL = "postgres://u@bouncer:6432/x"
+			c.DatabaseDirectURL = "postgres://u@db:5432/x"
+			c.DBPooler = "pgbouncer"
 		}},
 		{"values are trimmed", env{"HTTP_ADDR": " :9090 ", "ACCESS_TOKEN_TTL": " 1h ", "BCRYPT_COST": " 10 "}, func(c *Config) {
 			c.HTTPAddr = ":9090"
@@ -252,7 +260,8 @@ func TestFromEnvInvalid(t *testing.T) {
 			"MIGRATE_ON_START":     "maybe",
 			"LOG_LEVEL":            "loud",
 			"APP_ENV":              "qa",
-		}, []string{"APP_ENV", "BCRYPT_COST", "DB_CONN_MAX_LIFETIME", "DB_MAX_OPEN_CONNS", "ACCESS_TOKEN_TTL", "LOG_LEVEL", "MIGRATE_ON_START"}},
+			"DB_POOLER":            "odyssey",
+		}, []string{"DB_POOLER", "APP_ENV", "BCRYPT_COST", "DB_CONN_MAX_LIFETIME", "DB_MAX_OPEN_CONNS", "ACCESS_TOKEN_TTL", "LOG_LEVEL", "MIGRATE_ON_START"}},
 		{"bad variables with production secret problem", env{
 			"APP_ENV":          "production",
 			"BCRYPT_COST":      "1",

@@ -37,7 +37,13 @@ type Options struct {
 	// the pool (PostgreSQL's statement_timeout and lock_timeout).
 	StatementTimeout time.Duration
 	LockTimeout      time.Duration
-	Logger           *slog.Logger
+	// Pooler is PoolerPgBouncer when databaseURL goes through a pooler in
+	// transaction mode: the timeouts are then set per transaction, and
+	// statements are not prepared (see poolerDSN). Empty or PoolerNone: a
+	// direct connection, with the timeouts as startup parameters and pgx's
+	// statement cache.
+	Pooler string
+	Logger *slog.Logger
 	// TracerProvider, when tracing is on, makes a span of every statement,
 	// a child of the request's span (GORM's OpenTelemetry plugin), with the
 	// SQL but never its bound values; nil: no plugin.
@@ -72,6 +78,35 @@ func withSessionLimits(databaseURL string, opts Options) (string, error) {
 	return u.String(), nil
 }
 
+// dialect is gorm's PostgreSQL dialector for databaseURL: on a direct
+// connection the timeouts ride on the connection's startup parameters (no
+// round trip at all); through a transaction pooler, see poolerDSN and
+// txLimits.
+func dialect(databaseURL string, opts Options) (gorm.Dialector, error) {
+	switch opts.Pooler {
+	case "", PoolerNone:
+		dsn, err := withSessionLimits(databaseURL, opts)
+		if err != nil {
+			return nil, err
+		}
+		return postgres.New(postgres.Config{DSN: dsn}), nil
+	case PoolerPgBouncer:
+		dsn, err := poolerDSN(databaseURL)
+		if err != nil {
+			return nil, err
+		}
+		sqlDB, err := openPooled(dsn)
+		if err != nil {
+			return nil, err
+		}
+		return postgres.New(postgres.Config{Conn: &txLimits{
+			DB: sqlDB, statement: millis(opts.StatementTimeout), lock: millis(opts.LockTimeout),
+		}}), nil
+	default:
+		return nil, fmt.Errorf("DB_POOLER: unknown pooler %q (want %q or %q)", opts.Pooler, PoolerNone, PoolerPgBouncer)
+	}
+}
+
 // Open connects to PostgreSQL at databaseURL and checks that it answers.
 //
 // TranslateError turns driver errors such as unique violations into gorm's
@@ -85,11 +120,11 @@ func Open(ctx context.Context, databaseURL string, opts Options) (*gorm.DB, erro
 	if log == nil {
 		log = slog.Default()
 	}
-	dsn, err := withSessionLimits(databaseURL, opts)
+	dialector, err := dialect(databaseURL, opts)
 	if err != nil {
 		return nil, err
 	}
-	db, err := gorm.Open(postgres.New(postgres.Config{DSN: dsn}), &gorm.Config{
+	db, err := gorm.Open(dialector, &gorm.Config{
 		TranslateError:         true,
 		SkipDefaultTransaction: true,
 		Logger:                 NewLogger(log, SlowQuery),
@@ -103,6 +138,11 @@ func Open(ctx context.Context, databaseURL string, opts Options) (*gorm.DB, erro
 			tracing.WithoutQueryVariables(), tracing.WithoutMetrics(), tracing.WithDBSystem("postgresql")))
 		if err != nil {
 			return nil, fmt.Errorf("SQL tracing: %w", err)
+		}
+	}
+	if opts.Pooler == PoolerPgBouncer && opts.StatementTimeout > 0 {
+		if err := statementDeadlines(db, opts.StatementTimeout); err != nil {
+			return nil, fmt.Errorf("statement deadlines: %w", err)
 		}
 	}
 	sqlDB, err := db.DB()

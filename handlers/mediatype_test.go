@@ -149,8 +149,9 @@ func (c countingReader) Read(p []byte) (int, error) {
 }
 
 // TestUnsupportedMediaTypeBeforeReading: 415 is answered from the headers,
-// before the body limit and before a byte of the body is read, with or
-// without a Content-Length.
+// before the body limit and, for a body past middleware.DiscardLimit (a
+// smaller one is read and dropped, so the answer survives a proxy), before a
+// byte of the body is read, with or without a Content-Length.
 func TestUnsupportedMediaTypeBeforeReading(t *testing.T) {
 	t.Parallel()
 	env := newAuthEnv(t, Deps{})

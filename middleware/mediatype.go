@@ -12,8 +12,8 @@ import (
 // application/json. The media type is matched without regard to case and may
 // carry parameters; a charset, if given, must be UTF-8, the only encoding
 // JSON allows between systems (RFC 8259) and the only one the decoder reads.
-// It answers from the headers alone, before a byte of the body is read, so it
-// must run before BodyLimit: a huge upload of the wrong type is 415, not 413.
+// It answers from the headers alone, whatever the body holds, so it must run
+// before BodyLimit: a huge upload of the wrong type is 415, not 413.
 // A request without a body (GET, DELETE, POST /api/auth/logout-all) needs no
 // Content-Type.
 func RequireJSON(unsupported gin.HandlerFunc) gin.HandlerFunc {
@@ -22,8 +22,9 @@ func RequireJSON(unsupported gin.HandlerFunc) gin.HandlerFunc {
 			c.Next()
 			return
 		}
-		// The body is never read; net/http drains a small one to keep the
-		// connection and closes it after a large one.
+		// The body is not parsed; it is read and dropped (up to
+		// DiscardLimit) so the answer survives a proxy still sending it.
+		discard(c)
 		unsupported(c)
 	}
 }

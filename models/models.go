@@ -8,6 +8,7 @@
 package models
 
 import (
+	"encoding/json"
 	"time"
 
 	"github.com/google/uuid"
@@ -198,15 +199,18 @@ type Comment struct {
 // RoomEvent records one change to a room, written in the change's own
 // transaction. Version is the room's version after the change, so the
 // versions of a room's events are consecutive and a gap means something was
-// missed. Data holds what a client needs to apply the change (JSON).
+// missed. Data holds what a client needs to apply the change (JSON); its
+// type says so to pgx, which otherwise sends bytes as bytea when statements
+// are not prepared (DB_POOLER=pgbouncer) and PostgreSQL rejects them as
+// JSON.
 type RoomEvent struct {
-	ID      uuid.UUID  `gorm:"type:uuid;primaryKey"`
-	RoomID  uuid.UUID  `gorm:"type:uuid;not null;uniqueIndex:uq_room_events_room_version,priority:1"`
-	Version int64      `gorm:"not null;uniqueIndex:uq_room_events_room_version,priority:2"`
-	Type    string     `gorm:"type:text;not null"`
-	ActorID *uuid.UUID `gorm:"type:uuid"`
-	At      time.Time  `gorm:"type:timestamptz;not null;index:idx_room_events_at"`
-	Data    []byte     `gorm:"type:jsonb;not null"`
+	ID      uuid.UUID       `gorm:"type:uuid;primaryKey"`
+	RoomID  uuid.UUID       `gorm:"type:uuid;not null;uniqueIndex:uq_room_events_room_version,priority:1"`
+	Version int64           `gorm:"not null;uniqueIndex:uq_room_events_room_version,priority:2"`
+	Type    string          `gorm:"type:text;not null"`
+	ActorID *uuid.UUID      `gorm:"type:uuid"`
+	At      time.Time       `gorm:"type:timestamptz;not null;index:idx_room_events_at"`
+	Data    json.RawMessage `gorm:"type:jsonb;not null"`
 }
 
 // WSTicket is a short-lived, single-use ticket that opens one room's
