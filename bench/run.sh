@@ -62,7 +62,7 @@ server_pid=$!
 ready "$port" "$server_pid" "$out/server.log"
 # A second instance without the board cache, for the board's cold path.
 uncached=$((port + 2))
-serve "$uncached" "$out/server-uncached.log" BOARD_CACHE_MB=0 MIGRATE_ON_START=false
+serve "$uncached" "$out/server-uncached.log" BOARD_CACHE_MB=0 MIGRATE_ON_START=false PPROF_ADDR="127.0.0.1:$((port + 4))"
 uncached_pid=$!
 ready "$uncached" "$uncached_pid" "$out/server-uncached.log"
 
@@ -86,7 +86,10 @@ for s in board board_gzip board304 me moves login; do
   wait "$prof" || true
 done
 echo "bench: wrk board, not cached"
+curl -fsS -o "$out/cpu-board_uncached.pprof" "http://127.0.0.1:$((port + 4))/debug/pprof/profile?seconds=$((${dur%s} - 2))" &
+prof=$!
 run_wrk board board_uncached "$uncached" | tee -a "$out/results.txt"
+wait "$prof" || true
 echo "bench: wrk the large board (8 x 500 cards), one connection, not cached and cached"
 run_wrk board_large board_large "$uncached" 1 | tee -a "$out/results.txt"
 run_wrk board_large board_large_cached "$port" 1 | tee -a "$out/results.txt"
