@@ -46,7 +46,7 @@ serve() { # port log [VAR=value...]: a server in production mode on the bench da
   local p=$1 log=$2; shift 2
   env DATABASE_URL="$pg_url/$db?sslmode=disable&search_path=public" HTTP_ADDR="127.0.0.1:$p" \
     APP_ENV=production JWT_SECRET="bench-secret-bench-secret-bench-secret-0123" GIN_MODE=release \
-    LOG_LEVEL=warn BCRYPT_COST="$cost" AUTH_RATE_LIMIT=1000000 WS_MAX_PER_USER=1000000 ENV_FILE=/dev/null "$@" \
+    LOG_LEVEL=warn BCRYPT_COST="$cost" AUTH_RATE_LIMIT=1000000 WS_MAX_PER_USER=100000 ENV_FILE=/dev/null "$@" \
     ./bin/syncboard >"$log" 2>&1 &
 }
 ready() { # port pid log
