@@ -134,7 +134,7 @@ moves_rps=$(get moves rps); moves_err=$(get moves errors); login_rps=$(get login
 p99=$(get board p99_ms); p99_flood=$(get board_during_flood p99_ms)
 login_limit=$(awk -v c="$cores" -v ms="$bcrypt_ms" 'BEGIN { printf "%.1f", c / (ms / 1000) }')
 
-r1=$(ratio "$board_rps" "$pg_board"); r2=$(ratio "$b304_rps" "$board_rps"); r3=$(ratio "$me_rps" "$pg_select")
+r1=$(ratio "$board_rps" "$pg_board"); r2=$(ratio "$b304_rps" "$cold_rps"); r3=$(ratio "$me_rps" "$pg_select")
 r4=$(ratio "$moves_rps" "$pg_move"); r5=$(ratio "$login_rps" "$login_limit"); r6=$(ratio "$p99_flood" "$p99")
 r7=$(ratio "$cold_rps" "$pg_board")
 
@@ -149,7 +149,7 @@ PostgreSQL $(psql "$pg_url/postgres" -qAtc 'SHOW server_version' | cut -d' ' -f1
 | full board, cache off | $cold_rps (p50 $(get board_uncached p50_ms) ms, p99 $(get board_uncached p99_ms) ms) | the same: $pg_board tps | $r7 | (>= 0.6) | $(holds "$r7" ">=" 0.6) |
 | 4,000-card board, one connection, p50 | cache off: $large_p50 ms (p99 $(get board_large p99_ms) ms); cached: $large_cached_p50 ms | | | < 50 ms | $(holds "$large_p50" "<=" 50) |
 | full board, gzip, requests/s | $(get board_gzip rps) (p50 $(get board_gzip p50_ms) ms, p99 $(get board_gzip p99_ms) ms) | the same: $pg_board tps | $(ratio "$(get board_gzip rps)" "$pg_board") | reported | |
-| board, matching If-None-Match | $b304_rps (p99 $(get board_304 p99_ms) ms) | full board: $board_rps | $r2 | >= 5 | $(holds "$r2" ">=" 5) |
+| board, matching If-None-Match | $b304_rps (p99 $(get board_304 p99_ms) ms) | full board loaded (cache off): $cold_rps | $r2 | >= 5 | $(holds "$r2" ">=" 5) |
 | GET /api/auth/me | $me_rps (p99 $(get me p99_ms) ms) | pgbench -S, prepared: $pg_select tps | $r3 | >= 0.5 | $(holds "$r3" ">=" 0.5) |
 | card moves | $moves_rps (p99 $(get moves p99_ms) ms, $moves_err errors) | pgbench move transaction: $pg_move tps | $r4 | >= 0.6, 0 errors | $(holds "$r4" ">=" 0.6) |
 | logins | $login_rps (p99 $(get logins p99_ms) ms) | $cores cores / bcrypt $bcrypt_ms ms = $login_limit/s | $r5 | >= 0.9 | $(holds "$r5" ">=" 0.9) |
