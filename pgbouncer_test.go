@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -81,21 +80,8 @@ func TestThroughPgBouncer(t *testing.T) {
 		t.Fatalf("open the socket on A: %d", code)
 	}
 	defer watch.CloseNow()
-	var wg sync.WaitGroup
 	const workers, moves = 6, 8
-	for w := range workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range moves {
-				target := []string{col1.ID, col2.ID}[(w+i)%2]
-				if code := owner.do("POST", "/api/cards/"+cards[(w*3+i)%len(cards)]+"/move", map[string]any{"column_id": target, "position": i % 3}, nil); code != 200 {
-					t.Errorf("move = %d", code)
-				}
-			}
-		}()
-	}
-	wg.Wait()
+	moveConcurrently(t, owner, cards, col1.ID, col2.ID, workers, moves)
 	got := readEvents(t, watch, board.Version, workers*moves)
 	if got[0].Type != "card.moved" {
 		t.Errorf("first event = %+v; want a card.moved", got[0])

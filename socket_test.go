@@ -140,21 +140,8 @@ func TestRealTimeAcrossInstances(t *testing.T) {
 		t.Fatalf("open the socket: %d", code)
 	}
 	defer watch.CloseNow()
-	var wg sync.WaitGroup
 	const workers, moves = 6, 8
-	for w := range workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range moves {
-				target := []string{col1.ID, col2.ID}[(w+i)%2]
-				if code := ownerB.do("POST", "/api/cards/"+cards[(w*3+i)%len(cards)]+"/move", map[string]any{"column_id": target, "position": i % 3}, nil); code != 200 {
-					t.Errorf("move = %d", code)
-				}
-			}
-		}()
-	}
-	wg.Wait()
+	moveConcurrently(t, ownerB, cards, col1.ID, col2.ID, workers, moves)
 	got := readEvents(t, watch, v0, workers*moves)
 	if got[0].Type != "card.moved" || got[0].Data["card"] == nil || got[0].Data["from"] == nil || got[0].Data["cards"] != nil {
 		t.Errorf("first event = %+v; want a card.moved with the card and where it came from, and no column orders", got[0])
@@ -298,4 +285,22 @@ func TestSocketResumeBehindPrunedEvents(t *testing.T) {
 	if got := readEvents(t, current, 3, 1); got[0].Type != "card.created" {
 		t.Errorf("after resuming at the current version: %+v, want card.created", got[0])
 	}
+}
+
+// moveConcurrently has workers goroutines each make moves moves of cards
+// between two columns as c, all at once, every one of which must succeed.
+func moveConcurrently(t *testing.T, c *client, cards []string, col1, col2 string, workers, moves int) {
+	t.Helper()
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Go(func() {
+			for i := range moves {
+				target := []string{col1, col2}[(w+i)%2]
+				if code := c.do("POST", "/api/cards/"+cards[(w*3+i)%len(cards)]+"/move", map[string]any{"column_id": target, "position": i % 3}, nil); code != 200 {
+					t.Errorf("move = %d", code)
+				}
+			}
+		})
+	}
+	wg.Wait()
 }
