@@ -121,7 +121,7 @@ func TestApplyRecordsRevisionsLikeTheAtlasCLI(t *testing.T) {
 		}
 	}
 	gotTables := tables(t, db, "public")
-	wantTables := []string{"atlas_schema_revisions", "card_assignees", "card_labels", "cards", "columns", "comments", "instances", "invites", "labels",
+	wantTables := []string{"atlas_schema_revisions", "auth_rate_limits", "card_assignees", "card_labels", "cards", "columns", "comments", "instances", "invites", "labels",
 		"presence", "room_events", "room_members", "rooms", "sessions", "spent_refresh_tokens", "users", "ws_tickets"}
 	if strings.Join(gotTables, ",") != strings.Join(wantTables, ",") {
 		t.Errorf("tables = %v, want %v", gotTables, wantTables)
@@ -367,8 +367,8 @@ func TestRevisionSchemaFollowsTheURLLikeTheCLI(t *testing.T) {
 	if got := tables(t, db, "atlas_schema_revisions"); strings.Join(got, ",") != "atlas_schema_revisions" {
 		t.Errorf("atlas_schema_revisions schema holds %v", got)
 	}
-	if got := tables(t, db, "public"); len(got) != 16 {
-		t.Errorf("public holds %v, want the 16 application tables", got)
+	if got := tables(t, db, "public"); len(got) != 17 {
+		t.Errorf("public holds %v, want the 17 application tables", got)
 	}
 }
 

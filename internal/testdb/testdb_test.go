@@ -35,7 +35,7 @@ func TestNewIsMigratedAndPrivate(t *testing.T) {
 	if a == b {
 		t.Fatalf("two calls returned the same database %s", a)
 	}
-	want := "atlas_schema_revisions,card_assignees,card_labels,cards,columns,comments,instances,invites,labels,presence,room_events,room_members,rooms,sessions,spent_refresh_tokens,users,ws_tickets"
+	want := "atlas_schema_revisions,auth_rate_limits,card_assignees,card_labels,cards,columns,comments,instances,invites,labels,presence,room_events,room_members,rooms,sessions,spent_refresh_tokens,users,ws_tickets"
 	if got := strings.Join(tablesOf(t, a), ","); got != want {
 		t.Errorf("tables = %s, want %s", got, want)
 	}
