@@ -109,13 +109,14 @@ curl -fsS -o "$out/metrics.txt" "http://127.0.0.1:$((port + 3))/metrics" || true
 echo "bench: limits (pgbench, bcrypt)"
 ids=$(psql "$pg_url/$db" -qAt -F' ' -c "SELECT r.id, r.created_by FROM rooms r WHERE r.name = 'benchmark board'")
 room=${ids% *}; user=${ids#* }
+labels=$(psql "$pg_url/$db" -qAt -c "SELECT count(*) > 0 FROM labels WHERE room_id = '$room'")
 col1=$(psql "$pg_url/$db" -qAt -c "SELECT id FROM columns WHERE room_id = '$room' ORDER BY id LIMIT 1")
 col2=$(psql "$pg_url/$db" -qAt -c "SELECT id FROM columns WHERE room_id = '$room' ORDER BY id DESC LIMIT 1")
 card=$(psql "$pg_url/$db" -qAt -c "SELECT id FROM cards WHERE column_id = '$col2' ORDER BY position LIMIT 1")
 tps() { awk '/^tps = / {print $3; exit}'; }
 secs=${dur%s}
 pg_board=$(pgbench -n -M prepared -c "$conns" -j 2 -T "$secs" -f bench/pgbench/board.sql \
-  -D room="$room" -D user="$user" "$pg_url/$db" 2>/dev/null | tps)
+  -D room="$room" -D user="$user" -D labels="$labels" "$pg_url/$db" 2>/dev/null | tps)
 pg_move=$(pgbench -n -M prepared -c "$conns" -j 2 -T "$secs" -f bench/pgbench/move.sql \
   -D room="$room" -D user="$user" -D card="$card" -D col1="$col1" -D col2="$col2" "$pg_url/$db" 2>/dev/null | tps)
 psql "$pg_url/postgres" -qAtc "CREATE DATABASE \"$pgdb\"" >/dev/null

@@ -49,7 +49,8 @@ const boardPeopleSQL = `SELECT
 // the columns a left join leaves null (a room without columns, a column
 // without cards) are coalesced, so that the rows scan into plain values
 // (pointers made database/sql convert each value by reflection: 19 ms of
-// a 4,000-card board's 32 ms in Go).
+// a 4,000-card board's 32 ms in Go). A room without labels (the head's
+// snapshot, checked by the version) skips the cards' label lookups.
 // The details are subqueries per card, each an index lookup: aggregating
 // them for the whole room first and joining is no faster on a big board,
 // and on tables without statistics yet (a new database) the planner
@@ -59,8 +60,8 @@ const boardCardsSQL = `SELECT r.version, c.id, coalesce(c.name, ''), coalesce(c.
   k.id, coalesce(k.title, ''), coalesce(k.description, ''), coalesce(k.position, 0), k.created_by,
   coalesce(k.created_at, r.created_at), coalesce(k.updated_at, r.created_at),
   k.due_at, coalesce(k.due_complete, false), coalesce(k.comment_count, 0),
-  coalesce((SELECT string_agg(cl.label_id::text, ',' ORDER BY l.created_at, l.id)
-    FROM card_labels cl JOIN labels l ON l.id = cl.label_id WHERE cl.card_id = k.id), ''),
+  CASE WHEN @labels THEN coalesce((SELECT string_agg(cl.label_id::text, ',' ORDER BY l.created_at, l.id)
+    FROM card_labels cl JOIN labels l ON l.id = cl.label_id WHERE cl.card_id = k.id), '') ELSE '' END,
   coalesce((SELECT string_agg(ca.user_id::text, ',' ORDER BY ca.assigned_at, ca.user_id)
     FROM card_assignees ca WHERE ca.card_id = k.id), '')
 FROM rooms r
@@ -225,7 +226,7 @@ func boardRest(db *gorm.DB, h BoardHead) (v RoomView, ok bool, err error) {
 // row by hand (a big board has thousands; reflection cost more than the
 // query), and returns the room's version in the same snapshot.
 func boardColumns(db *gorm.DB, v *RoomView) (int64, error) {
-	rows, err := db.Raw(boardCardsSQL, map[string]any{"room": v.ID}).Rows()
+	rows, err := db.Raw(boardCardsSQL, map[string]any{"room": v.ID, "labels": len(v.Labels) > 0}).Rows()
 	if err != nil {
 		return 0, fmt.Errorf("board cards: %w", err)
 	}
