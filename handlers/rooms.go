@@ -1,8 +1,7 @@
 package handlers
 
 import (
-	"encoding/json"
-	"fmt"
+	"bytes"
 	"net/http"
 	"strings"
 
@@ -121,10 +120,9 @@ func getBoard(d boardDeps) gin.HandlerFunc {
 		}
 		switch {
 		case board != nil:
-			body, err := json.Marshal(board.BoardAPI())
-			if err != nil {
-				writeError(c, d.log, fmt.Errorf("encode board: %w", err))
-				return
+			body := board.BoardAPI().AppendJSON(nil)
+			if cap(body) > len(body)+len(body)/4 {
+				body = bytes.Clone(body) // the cache keeps it: not twice its size
 			}
 			// The board may have changed since its head was read: it is
 			// then newer than head.Tag says, and goes out under its own.
