@@ -92,6 +92,7 @@ run_wrk board board_uncached "$uncached" | tee -a "$out/results.txt"
 wait "$prof" || true
 echo "bench: wrk the large board (8 x 500 cards), one connection, not cached and cached"
 run_wrk board_large board_large "$uncached" 1 | tee -a "$out/results.txt"
+run_wrk board_large_gzip board_large_gzip "$uncached" 1 | tee -a "$out/results.txt"
 run_wrk board_large board_large_cached "$port" 1 | tee -a "$out/results.txt"
 echo "bench: the board during a login flood"
 BENCH_NAME=flood wrk -t1 -c16 -d"$dur" -s bench/wrk/login.lua "http://127.0.0.1:$port" >/dev/null &
@@ -148,7 +149,7 @@ PostgreSQL $(psql "$pg_url/postgres" -qAtc 'SHOW server_version' | cut -d' ' -f1
 |---|---|---|---|---|---|
 | full board, requests/s | $board_rps (p50 $(get board p50_ms) ms, p99 $p99 ms) | pgbench, the board's 3 statements: $pg_board tps | $r1 | >= 0.6 | $(holds "$r1" ">=" 0.6) |
 | full board, cache off | $cold_rps (p50 $(get board_uncached p50_ms) ms, p99 $(get board_uncached p99_ms) ms) | the same: $pg_board tps | $r7 | (>= 0.6) | $(holds "$r7" ">=" 0.6) |
-| 4,000-card board, one connection, p50 | cache off: $large_p50 ms (p99 $(get board_large p99_ms) ms); cached: $large_cached_p50 ms | | | < 50 ms | $(holds "$large_p50" "<=" 50) |
+| 4,000-card board, one connection, p50 | cache off: $large_p50 ms (p99 $(get board_large p99_ms) ms); cache off, gzip (as a browser asks): $(get board_large_gzip p50_ms) ms; cached: $large_cached_p50 ms | | | < 50 ms | $(holds "$large_p50" "<=" 50) |
 | full board, gzip, requests/s | $(get board_gzip rps) (p50 $(get board_gzip p50_ms) ms, p99 $(get board_gzip p99_ms) ms) | the same: $pg_board tps | $(ratio "$(get board_gzip rps)" "$pg_board") | reported | |
 | board, matching If-None-Match | $b304_rps (p99 $(get board_304 p99_ms) ms) | full board loaded (cache off): $cold_rps | $r2 | >= 5 | $(holds "$r2" ">=" 5) |
 | GET /api/auth/me | $me_rps (p99 $(get me p99_ms) ms) | pgbench -S, prepared: $pg_select tps | $r3 | >= 0.5 | $(holds "$r3" ">=" 0.5) |
