@@ -10,6 +10,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/syncboard/syncboard/internal/testdb"
+	"github.com/syncboard/syncboard/models"
 )
 
 // recorder is a Metrics that keeps what the hub reports.
@@ -55,15 +56,7 @@ func (r *recorder) snapshot() (delivered int, delays []time.Duration) {
 // and rooms as they open and close.
 func TestHubMetrics(t *testing.T) {
 	t.Parallel()
-	dbURL := testdb.New(t)
-	store := instance(t, dbURL)
-	rec := newRecorder()
-	ctx, cancel := context.WithCancel(context.Background())
-	hub := NewHub(store, dbURL, quiet)
-	hub.SetMetrics(rec)
-	done := make(chan struct{})
-	go func() { hub.Run(ctx); close(done) }()
-	t.Cleanup(func() { cancel(); <-done })
+	store, hub, rec := recordedHub(t)
 
 	if st := hub.Stats(); st != (Stats{}) {
 		t.Fatalf("Stats of an idle hub = %+v, want zeros", st)
@@ -121,15 +114,7 @@ func TestHubMetrics(t *testing.T) {
 // buffer fill is reported as a slow close.
 func TestSlowUserStreamIsCounted(t *testing.T) {
 	t.Parallel()
-	dbURL := testdb.New(t)
-	store := instance(t, dbURL)
-	rec := newRecorder()
-	ctx, cancel := context.WithCancel(context.Background())
-	hub := NewHub(store, dbURL, quiet)
-	hub.SetMetrics(rec)
-	done := make(chan struct{})
-	go func() { hub.Run(ctx); close(done) }()
-	t.Cleanup(func() { cancel(); <-done })
+	store, hub, rec := recordedHub(t)
 	user := newUser(t, store)
 	time.Sleep(200 * time.Millisecond) // the hub is listening
 	s := hub.SubscribeUser(user, uuid.New())
@@ -153,4 +138,20 @@ func TestSlowUserStreamIsCounted(t *testing.T) {
 	if st := hub.Stats(); st.UserSockets != 0 {
 		t.Errorf("Stats after the slow stream closed = %+v, want no user socket", st)
 	}
+}
+
+// recordedHub runs a hub on a fresh database with a recorder for its
+// metrics, until the test ends.
+func recordedHub(t *testing.T) (*models.Store, *Hub, *recorder) {
+	t.Helper()
+	dbURL := testdb.New(t)
+	store := instance(t, dbURL)
+	rec := newRecorder()
+	ctx, cancel := context.WithCancel(context.Background())
+	hub := NewHub(store, dbURL, quiet)
+	hub.SetMetrics(rec)
+	done := make(chan struct{})
+	go func() { hub.Run(ctx); close(done) }()
+	t.Cleanup(func() { cancel(); <-done })
+	return store, hub, rec
 }
